@@ -103,8 +103,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="candidates",
         singular="candidate",
-        summary="people in the pipeline: name, email addresses, phone numbers, "
-        "social links, tags, source, custom fields and the ids of their applications",
+        summary="people in the pipeline: name, emails, phones, tags, source, applicationIds",
         fields=_fields(
             "id:string createdAt:string updatedAt:string name:string emailAddresses:array "
             "phoneNumbers:array socialLinks:array tags:array applicationIds:array "
@@ -113,13 +112,12 @@ ENTITIES: tuple[Entity, ...] = (
         ),
         get_id_param="id",
         identifying_fields=("id", "name"),
-        hints=("applicationIds lead to applications_get.",),
+        hints=(),
     ),
     Entity(
         name="applications",
         singular="application",
-        summary="a candidate's application to a job: status (Active, Hired, Archived, Lead), "
-        "current interview stage, source, archive reason, job and hiring team",
+        summary="a candidate's application to a job: status, stage, source, archive reason",
         fields=_fields(
             "id:string createdAt:string updatedAt:string archivedAt:string candidate:any "
             "status:string customFields:array currentInterviewStage:any source:any "
@@ -128,13 +126,12 @@ ENTITIES: tuple[Entity, ...] = (
         ),
         get_id_param="applicationId",
         identifying_fields=("id", "status"),
-        hints=("candidate.id leads to candidates_get and job.id to jobs_get.",),
+        hints=(),
     ),
     Entity(
         name="jobs",
         singular="job",
-        summary="open, closed and archived jobs (requisitions): title, status, "
-        "employment type, location, department, hiring team and postings",
+        summary="open, closed and archived jobs: title, status, location, department, team",
         fields=_fields(
             "id:string title:string confidential:boolean status:string employmentType:string "
             "locationId:string departmentId:string defaultInterviewPlanId:string "
@@ -144,12 +141,12 @@ ENTITIES: tuple[Entity, ...] = (
         ),
         get_id_param="id",
         identifying_fields=("id", "title", "status"),
-        hints=("locationId and departmentId lead to locations_get and departments_get.",),
+        hints=(),
     ),
     Entity(
         name="departments",
         singular="department",
-        summary="departments and teams of the organization, with their parent department",
+        summary="departments and teams, with parentId",
         fields=_fields(
             "id:string name:string externalName:string isArchived:boolean parentId:string "
             "createdAt:string updatedAt:string extraData:any"
@@ -160,8 +157,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="locations",
         singular="location",
-        summary="office and remote locations: address, workplace type (OnSite, Hybrid, Remote) "
-        "and parent location",
+        summary="offices and remote locations: address, workplace type, parent",
         fields=_fields(
             "id:string name:string externalName:string isArchived:boolean address:any "
             "isRemote:boolean workplaceType:string parentLocationId:string type:string extraData:any"
@@ -172,8 +168,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="users",
         singular="user",
-        summary="Ashby users (recruiters, hiring managers, interviewers): name, email, "
-        "global role and whether the account is enabled",
+        summary="recruiters, hiring managers and interviewers: name, email, role, enabled",
         fields=_fields(
             "id:string firstName:string lastName:string email:string globalRole:string "
             "isEnabled:boolean updatedAt:string"
@@ -184,8 +179,8 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="job_postings",
         singular="job posting",
-        summary="public job board postings: title, job, department, location, workplace "
-        "and employment type, publish date, apply link and compensation summary",
+        summary="job board postings: title, jobId, department, location, publish date, "
+        "apply link, compensation",
         fields=_fields(
             "id:string title:string jobId:string departmentName:string teamName:string "
             "locationName:string locationExternalName:string workplaceType:string "
@@ -196,32 +191,30 @@ ENTITIES: tuple[Entity, ...] = (
         ),
         get_id_param="jobPostingId",
         identifying_fields=("id", "title"),
-        hints=("jobId leads to jobs_get.",),
+        hints=(),
     ),
     Entity(
         name="sources",
         singular="source",
-        summary="candidate sources (job boards, referrals, agencies) and their source type",
+        summary="candidate sources (job boards, referrals, agencies)",
         fields=_fields("id:string title:string isArchived:boolean sourceType:any"),
     ),
     Entity(
         name="archive_reasons",
         singular="archive reason",
-        summary="reasons an application was archived, typed RejectedByCandidate, "
-        "RejectedByOrg or Other",
+        summary="why applications were archived, by reasonType",
         fields=_fields("id:string text:string reasonType:string isArchived:boolean"),
     ),
     Entity(
         name="candidate_tags",
         singular="candidate tag",
-        summary="tags that can be put on candidates",
+        summary="tags for candidates",
         fields=_fields("id:string title:string isArchived:boolean"),
     ),
     Entity(
         name="custom_fields",
         singular="custom field",
-        summary="custom field definitions: title, the object type they belong to "
-        "(Application, Candidate, Job, ...), field type and privacy",
+        summary="custom field definitions: title, objectType, fieldType",
         fields=_fields(
             "id:string title:string objectType:string isArchived:boolean isPrivate:boolean "
             "fieldType:string"
@@ -230,7 +223,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="feedback_form_definitions",
         singular="feedback form definition",
-        summary="interview feedback forms with their sections and fields",
+        summary="interview feedback forms with sections and fields",
         fields=_fields(
             "id:string organizationId:string title:string isArchived:boolean "
             "isDefaultForm:boolean formDefinition:any interviewId:string"

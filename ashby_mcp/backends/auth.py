@@ -1,0 +1,78 @@
+"""Bearer tokens for the Airbyte API: a ready token, or one exchanged for client credentials."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import anyio
+
+from ashby_mcp.errors import CredentialsError
+
+# Refresh this long before `expires_in` runs out, so a token never expires in flight.
+REFRESH_MARGIN_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    value: str
+    refresh_at: float
+    """time.monotonic() value from which the token is replaced before use."""
+
+
+TokenFetcher = Callable[[], Awaitable[tuple[str, float]]]
+"""Requests a new token; returns the token and its lifetime in seconds."""
+
+
+class TokenProvider:
+    """Hands out a cached token and refreshes it once for all concurrent callers."""
+
+    def __init__(self, fetch: TokenFetcher | None, static_token: str | None = None) -> None:
+        if fetch is None and static_token is None:
+            raise ValueError("TokenProvider needs a fetcher or a static token")
+        self._fetch = fetch
+        self._token: Token | None = None
+        if static_token is not None:
+            self._token = Token(static_token, float("inf"))
+        self._lock = anyio.Lock()
+        self.refresh_count = 0
+
+    @property
+    def can_refresh(self) -> bool:
+        return self._fetch is not None
+
+    async def get(self) -> str:
+        """Return a cached token, refreshing it when it is close to expiry."""
+        token = self._token
+        if token is not None and time.monotonic() < token.refresh_at:
+            return token.value
+        async with self._lock:
+            # Another caller may have refreshed while this one waited for the lock.
+            token = self._token
+            if token is not None and time.monotonic() < token.refresh_at:
+                return token.value
+            return await self._refresh()
+
+    async def reject(self, value: str) -> str:
+        """Drop a token the upstream answered 401 for and return a fresh one."""
+        if self._fetch is None:
+            raise CredentialsError(
+                "The upstream rejected AIRBYTE_ACCESS_TOKEN (HTTP 401): it is expired or invalid. "
+                "Set a new token, or set AIRBYTE_CLIENT_ID and AIRBYTE_CLIENT_SECRET so the server "
+                "can renew tokens itself.",
+                status_code=401,
+            )
+        async with self._lock:
+            if self._token is not None and self._token.value != value:
+                return self._token.value  # someone already replaced it
+            return await self._refresh()
+
+    async def _refresh(self) -> str:
+        assert self._fetch is not None
+        value, lifetime = await self._fetch()
+        self.refresh_count += 1
+        # Short-lived tokens are used for half their life rather than not at all.
+        margin = min(REFRESH_MARGIN_SECONDS, lifetime / 2)
+        self._token = Token(value, time.monotonic() + lifetime - margin)
+        return value

@@ -1,0 +1,84 @@
+"""Turning upstream records into what a tool returns: select, conform, trim, fit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ashby_mcp.trimming import Trimmer, byte_size, prune, select_paths
+
+if TYPE_CHECKING:
+    from ashby_mcp.tools import ToolSpec
+
+UNEXPECTED_KEY = "_unexpected"
+
+_TYPE_CHECKS = {
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "array": lambda value: isinstance(value, list),
+    "object": lambda value: isinstance(value, dict),
+    "any": lambda value: True,
+}
+
+
+def conform(record: dict[str, Any], field_types: dict[str, str]) -> dict[str, Any]:
+    """Make a record match its output schema without dropping anything.
+
+    A response-table field whose value has another type than the table says
+    moves under `_unexpected`, so the model still sees it and the result
+    still validates. A missing or non-string `id` becomes a string.
+    """
+    unexpected = {}
+    conformed = {}
+    for key, value in record.items():
+        kind = field_types.get(key)
+        if kind is not None and not _TYPE_CHECKS[kind](value):
+            unexpected[key] = value
+        else:
+            conformed[key] = value
+    record_id = record.get("id")
+    if not isinstance(record_id, str):
+        conformed["id"] = "" if record_id is None or isinstance(record_id, dict | list) else str(record_id)
+    if unexpected:
+        conformed[UNEXPECTED_KEY] = unexpected
+    return conformed
+
+
+class RecordShaper:
+    """Shapes the records of one tool within a byte budget."""
+
+    def __init__(self, spec: ToolSpec, prefix: str, max_string_chars: int) -> None:
+        entity = spec.entity
+        self.field_types = {field.name: field.type for field in entity.fields}
+        get_tool = f"{prefix}{entity.name}_get" if entity.get_id_param else None
+        self.list_trimmer = Trimmer(max_string_chars=max_string_chars, get_tool=get_tool)
+        self.whole_trimmer = Trimmer(max_string_chars=None)
+
+    def _prepare(self, record: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+        if fields:
+            record = select_paths(record, fields)
+        return conform(prune(record), self.field_types)
+
+    def shape_page(self, records: list[dict[str, Any]], fields: list[str] | None, budget: int) -> list[dict[str, Any]]:
+        """Return the leading records that fit `budget` bytes together, trimmed.
+
+        At least one record is returned when any is given, shrunk if needed,
+        so that paging always moves forward.
+        """
+        keep_whole = frozenset(fields or ())
+        shaped: list[dict[str, Any]] = []
+        used = 0
+        for record in records:
+            trimmed = self.list_trimmer.trim(self._prepare(record, fields), keep_whole)
+            size = byte_size(trimmed) + 1  # the separating comma
+            if used + size > budget:
+                if not shaped:
+                    shaped.append(self.list_trimmer.fit(trimmed, budget))
+                break
+            shaped.append(trimmed)
+            used += size
+        return shaped
+
+    def shape_whole(self, record: dict[str, Any], fields: list[str] | None, budget: int) -> dict[str, Any]:
+        """Return one record with every value whole, shrunk only if it exceeds `budget` bytes."""
+        return self.whole_trimmer.fit(self.whole_trimmer.trim(self._prepare(record, fields)), budget)

@@ -1,0 +1,318 @@
+"""The tool set: definitions derived from the catalog, argument checks and call handling."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import mcp_types as types
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from ashby_mcp.backends.base import Backend
+from ashby_mcp.catalog import ENTITIES, Action, Entity
+from ashby_mcp.config import Settings
+from ashby_mcp.cursors import CursorCodec, CursorState
+from ashby_mcp.errors import AshbyMCPError, ArgumentError, UpstreamProtocolError
+from ashby_mcp.schemas import FIELD_PATH_PATTERN, input_schema, output_schema
+from ashby_mcp.shaping import RecordShaper
+from ashby_mcp.trimming import dumps
+
+logger = logging.getLogger("ashby_mcp.tools")
+
+TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
+_FIELD_PATH = re.compile(FIELD_PATH_PATTERN)
+# An upstream may answer a few empty pages that still have more after them;
+# following them inside one call keeps a model from seeing empty pages.
+MAX_EMPTY_PAGES_PER_CALL = 5
+
+ANNOTATIONS = types.ToolAnnotations(
+    read_only_hint=True,
+    destructive_hint=False,
+    idempotent_hint=True,
+    open_world_hint=True,
+)
+
+
+def tool_name(entity: Entity, action: Action, prefix: str = "") -> str:
+    return f"{prefix}{entity.name}_{action}"
+
+
+def describe(entity: Entity, action: Action, prefix: str) -> str:
+    """Write the tool description a model reads to pick and use the tool."""
+    plural = entity.name.replace("_", " ")
+    if action == "get":
+        return f"Get one whole {entity.singular} by id (ids from {tool_name(entity, 'list', prefix)})."
+    text = f"List Ashby {plural}: {entity.summary}. Page with cursor=next_cursor while has_more."
+    if entity.get_id_param:
+        text += f" Long text is cut; {tool_name(entity, 'get', prefix)} has it whole."
+    if entity.hints:
+        text += " " + " ".join(entity.hints)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """One tool: the catalog entry it serves and everything derived from it."""
+
+    name: str
+    entity: Entity
+    action: Action
+    description: str
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any]
+
+    def to_mcp(self) -> types.Tool:
+        title = f"{self.action.capitalize()} {self.entity.name.replace('_', ' ')}"
+        return types.Tool(
+            name=self.name,
+            title=title,
+            description=self.description,
+            input_schema=self.input_schema,
+            output_schema=self.output_schema,
+            annotations=ANNOTATIONS,
+        )
+
+
+def build_tool_specs(settings: Settings) -> list[ToolSpec]:
+    """Return the enabled tools in catalog order."""
+    enabled = settings.enabled_tool_keys()
+    specs = []
+    for entity in ENTITIES:
+        for action in entity.actions:
+            if enabled is not None and (entity.name, action) not in enabled:
+                continue
+            specs.append(
+                ToolSpec(
+                    name=tool_name(entity, action, settings.tool_prefix),
+                    entity=entity,
+                    action=action,
+                    description=describe(entity, action, settings.tool_prefix),
+                    input_schema=input_schema(entity, action, settings.page_size),
+                    output_schema=output_schema(entity, action),
+                )
+            )
+    return specs
+
+
+class ArgumentChecker:
+    """Validates a tool's arguments and words every problem for a model."""
+
+    def __init__(self, spec: ToolSpec) -> None:
+        self.spec = spec
+        self._validator = Draft202012Validator(spec.input_schema)
+        self._known = list(spec.input_schema["properties"])
+
+    def check(self, arguments: dict[str, Any]) -> None:
+        problems = [self._explain(error) for error in self._validator.iter_errors(arguments)]
+        problems.extend(self._check_fields(arguments.get("fields")))
+        cursor = arguments.get("cursor")
+        if isinstance(cursor, str) and not cursor.strip():
+            problems.append("'cursor' must not be empty: pass next_cursor from the previous page, or omit it")
+        if problems:
+            raise ArgumentError(self.spec.name, sorted(set(problems)))
+
+    def _explain(self, error: ValidationError) -> str:
+        location = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
+        name = location.lstrip(".") or "arguments"
+        keyword = error.validator
+        if keyword == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
+            return (
+                f"missing required argument '{missing}': pass the {self.spec.entity.singular}'s id, "
+                f"e.g. from {tool_name(self.spec.entity, 'list', self._prefix)}"
+            )
+        if keyword == "additionalProperties":
+            extras = sorted(set(error.instance) - set(self._known))
+            hints = []
+            for extra in extras:
+                match = difflib.get_close_matches(extra, self._known, n=1, cutoff=0.5)
+                hints.append(f"'{extra}'" + (f" (did you mean '{match[0]}'?)" if match else ""))
+            return f"unknown argument {', '.join(hints)}: valid arguments are {', '.join(self._known)}"
+        if keyword == "type":
+            expected = error.validator_value
+            return f"'{name}' must be of type {expected}, got {_json_type(error.instance)} {_preview(error.instance)}"
+        if keyword in ("minimum", "maximum"):
+            return f"'{name}' must be between 1 and 100, got {_preview(error.instance)}"
+        if keyword == "minLength":
+            return f"'{name}' must not be empty"
+        return f"'{name}': {error.message}"
+
+    @property
+    def _prefix(self) -> str:
+        return self.spec.name[: -len(f"{self.spec.entity.name}_{self.spec.action}")]
+
+    def _check_fields(self, fields: Any) -> list[str]:
+        if not isinstance(fields, list):
+            return []
+        if not fields:
+            return ["'fields' must list at least one field; omit it to get every field"]
+        known = self.spec.entity.field_names
+        problems = []
+        for index, path in enumerate(fields):
+            if not isinstance(path, str):
+                continue  # the schema check already reports the wrong type
+            if not _FIELD_PATH.fullmatch(path):
+                problems.append(
+                    f"'fields[{index}]' {_preview(path)} is not a field name or dot path "
+                    "such as 'name' or 'emailAddresses.value'"
+                )
+                continue
+            head = path.split(".", 1)[0]
+            if head not in known:
+                match = difflib.get_close_matches(head, known, n=1, cutoff=0.6)
+                suggestion = f" (did you mean '{match[0]}'?)" if match else ""
+                problems.append(
+                    f"'fields[{index}]' names unknown field '{head}'{suggestion}: "
+                    f"{self.spec.entity.singular} fields are {', '.join(known)}"
+                )
+        return problems
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _preview(value: Any) -> str:
+    text = dumps(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+class ToolRunner:
+    """Runs tool calls: checks arguments, calls the backend, shapes the result."""
+
+    def __init__(self, settings: Settings, backend: Backend, codec: CursorCodec) -> None:
+        self.settings = settings
+        self.backend = backend
+        self.codec = codec
+        self.specs = build_tool_specs(settings)
+        self.by_name = {spec.name: spec for spec in self.specs}
+        self._checkers = {spec.name: ArgumentChecker(spec) for spec in self.specs}
+        self._shapers = {
+            spec.name: RecordShaper(spec, settings.tool_prefix, settings.max_string_chars) for spec in self.specs
+        }
+        self._listing = types.ListToolsResult(tools=[spec.to_mcp() for spec in self.specs])
+
+    def list_tools(self) -> types.ListToolsResult:
+        return self._listing
+
+    async def call(self, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+        """Run one call; every failure a model can act on becomes an `is_error` result."""
+        spec = self.by_name[name]
+        try:
+            args = dict(arguments or {})
+            self._checkers[name].check(args)
+            if spec.action == "list":
+                structured, hint = await self._list(spec, args)
+            else:
+                structured, hint = await self._get(spec, args)
+        except AshbyMCPError as exc:
+            logger.info("tool %s failed: %s: %s", name, type(exc).__name__, str(exc).splitlines()[0])
+            return error_result(str(exc))
+        text = f"{dumps(structured)}\n{hint}"
+        return types.CallToolResult(
+            content=[types.TextContent(text=text)],
+            structured_content=structured,
+        )
+
+    async def _get(self, spec: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        id_param = spec.entity.get_id_param
+        assert id_param is not None
+        fields = args.get("fields")
+        record = await self.backend.get(spec.entity.name, {id_param: args[id_param]}, _upstream_fields(fields))
+        shaper = self._shapers[spec.name]
+        # The hint line is short; leave it room inside the budget.
+        shaped = shaper.shape_whole(record, fields, self.settings.max_result_bytes - 200)
+        hint = f"One {spec.entity.singular} record."
+        if "_omitted" in shaped or "…[cut " in dumps(shaped):
+            hint += " Some values were cut to fit the result size limit: request them with fields."
+        return shaped, hint
+
+    async def _list(self, spec: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        entity = spec.entity
+        limit = args.get("limit")
+        cursor = args.get("cursor")
+        if cursor is not None:
+            state = self.codec.decode(cursor, entity.name, spec.name)
+            limit = int(limit) if limit is not None else state.page_size
+        else:
+            limit = int(limit) if limit is not None else self.settings.page_size
+            state = CursorState(entity.name, None, limit, 0)
+        fields = args.get("fields")
+
+        page, state = await self._fetch_nonempty(spec, state, limit, fields)
+        remaining = page.records[state.skip :]
+        shaper = self._shapers[spec.name]
+        # Room for the envelope, the next cursor and the hint line.
+        reserve = 300 + len(state.upstream_cursor or "") + len(page.cursor or "")
+        parts = shaper.shape_page(remaining[:limit], fields, self.settings.max_result_bytes - reserve)
+
+        taken = len(parts)
+        next_state: CursorState | None
+        if taken == len(remaining):
+            next_state = CursorState(entity.name, page.cursor, limit, 0) if page.has_more else None
+        else:
+            next_state = CursorState(entity.name, state.upstream_cursor, state.page_size, state.skip + taken)
+        next_cursor = self.codec.encode(next_state) if next_state else None
+
+        structured = {
+            "records": parts,
+            "next_cursor": next_cursor,
+            "has_more": next_cursor is not None,
+        }
+        plural = entity.name.replace("_", " ")
+        if next_cursor is None:
+            hint = f"Last page of {plural}." if taken else f"No {plural} on this page, and no more pages."
+        elif taken < min(limit, len(remaining)):
+            hint = (
+                f"Page cut to {taken} {plural} to fit the result size limit. "
+                f"Call {spec.name} with cursor=next_cursor for the rest."
+            )
+        else:
+            hint = f"More {plural}: call {spec.name} with cursor=next_cursor."
+        return structured, hint
+
+    async def _fetch_nonempty(
+        self, spec: ToolSpec, state: CursorState, limit: int, fields: list[str] | None
+    ) -> tuple[Any, CursorState]:
+        """Fetch the cursor's upstream page, following empty pages that say more exist."""
+        entity = spec.entity.name
+        for _ in range(MAX_EMPTY_PAGES_PER_CALL):
+            params: dict[str, Any] = {"limit": state.page_size}
+            if state.upstream_cursor is not None:
+                params["cursor"] = state.upstream_cursor
+            page = await self.backend.list(entity, params, _upstream_fields(fields))
+            if page.has_more and page.cursor is not None and page.cursor == state.upstream_cursor:
+                raise UpstreamProtocolError(
+                    f"The upstream returned the same {entity} cursor it was given, so paging would never end. "
+                    "Try again later; if it repeats, report it to your Airbyte administrator."
+                )
+            if page.records[state.skip :] or not page.has_more:
+                return page, state
+            state = CursorState(entity, page.cursor, limit, 0)
+        return page, state
+
+
+def _upstream_fields(fields: list[str] | None) -> list[str] | None:
+    if not fields:
+        return None
+    return ["id", *[path for path in fields if path != "id"]]
+
+
+def error_result(message: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
