@@ -140,7 +140,7 @@ class Settings(BaseSettings):
         if problems:
             listed = "\n".join(f"  - {problem}" for problem in problems)
             raise ConfigurationError(
-                "ashby-mcp cannot reach Ashby:\n"
+                "Cannot reach Ashby:\n"
                 f"{listed}\n"
                 "Optional: AIRBYTE_ORGANIZATION_ID, AIRBYTE_API_URL.\n"
                 "To try the server on built-in sample data instead, run: ashby-mcp serve --demo"
