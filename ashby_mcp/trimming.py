@@ -82,7 +82,7 @@ class Trimmer:
         return self._cut(pruned, "", self.max_string_chars, keep_whole)
 
     def _cut(self, value: Any, path: str, limit: int, keep_whole: frozenset[str]) -> Any:
-        if path and path in keep_whole:
+        if path == "id" or (path and path in keep_whole):
             return value
         if isinstance(value, str):
             if len(value) <= limit:
@@ -106,13 +106,14 @@ class Trimmer:
         """
         if byte_size(record) <= budget:
             return record
-        for limit in (2000, 500, 100, 20):
+        # The shortest step still keeps a 36-character UUID whole.
+        for limit in (2000, 500, 100, 40):
             if self.max_string_chars is not None and limit >= self.max_string_chars:
                 continue
             shrunk = self._cut(record, "", limit, frozenset())
             if byte_size(shrunk) <= budget:
                 return shrunk
-        # shrunk now holds the record with every string cut to 20 characters.
+        # shrunk now holds the record with every string cut to 40 characters.
         sizes = sorted(
             ((byte_size(item), key) for key, item in shrunk.items() if key != "id"),
             reverse=True,

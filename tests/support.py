@@ -26,3 +26,17 @@ def make_settings(**overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)
+
+
+def sandbox_server(sandbox_config: Any = None, **overrides: Any) -> Any:
+    """Build the MCP server over the execute client, served by the sandbox in-process."""
+    import httpx
+
+    from ashby_mcp.backends import demo_settings
+    from ashby_mcp.backends.airbyte import AirbyteExecuteBackend
+    from ashby_mcp.sandbox import SandboxConfig, create_app
+    from ashby_mcp.server import create_server
+
+    settings = demo_settings(make_settings(**overrides))
+    transport = httpx.ASGITransport(app=create_app(sandbox_config or SandboxConfig()))
+    return create_server(settings, AirbyteExecuteBackend(settings, transport=transport))
