@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tools = commands.add_parser("tools", help="print the tool catalog")
     tools.add_argument("--json", action="store_true", help="print the tools/list entries as JSON")
+    tools.add_argument("--markdown", action="store_true", help="print the README's tools table")
     _add_setting_flags(tools, demo=False)
 
     call = commands.add_parser("call", help="call one tool through an MCP client session and print the result")
@@ -164,22 +165,29 @@ async def _check(settings: Any) -> int:
     return 0
 
 
-def _print_tools(settings: Any, as_json: bool) -> None:
+def _print_tools(settings: Any, style: str) -> None:
     from ashby_mcp.tools import build_tool_specs
 
     specs = build_tool_specs(settings)
-    if as_json:
+    if style == "json":
         tools = [spec.to_mcp().model_dump(by_alias=True, exclude_none=True) for spec in specs]
         print(json.dumps(tools, indent=2))
         return
+    if style == "markdown":
+        print("| tool | arguments (* required) | description |")
+        print("|---|---|---|")
+        for spec in specs:
+            print(f"| `{spec.name}` | {_argument_list(spec, '`')} | {spec.description} |")
+        return
     width = max(len(spec.name) for spec in specs)
     for spec in specs:
-        required = [name for name in spec.input_schema.get("required", [])]
-        params = ", ".join(
-            f"{name}{'*' if name in required else ''}" for name in spec.input_schema["properties"]
-        )
-        print(f"{spec.name:<{width}}  ({params})")
+        print(f"{spec.name:<{width}}  ({_argument_list(spec, '')})")
     print(f"\n{len(specs)} tools; * marks a required argument.")
+
+
+def _argument_list(spec: Any, quote: str) -> str:
+    required = set(spec.input_schema.get("required", []))
+    return ", ".join(f"{quote}{name}{quote}{'*' if name in required else ''}" for name in spec.input_schema["properties"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -206,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args)
         configure_logging(settings.log_level)
         if command == "tools":
-            _print_tools(settings, args.json)
+            _print_tools(settings, "json" if args.json else "markdown" if args.markdown else "text")
             return 0
         if command == "serve":
             if not settings.demo:
