@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
     sandbox.add_argument("--candidates", type=int, default=None, help="number of candidates to generate")
-    sandbox.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every execute answer")
+    sandbox.add_argument("--latency-ms", type=float, default=0.0, help="milliseconds of delay added to every execute response")
     return parser
 
 
@@ -214,7 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args)
         configure_logging(settings.log_level)
         if command == "tools":
-            _print_tools(settings, "json" if args.json else "markdown" if args.markdown else "text")
+            style = "text"
+            if args.json:
+                style = "json"
+            elif args.markdown:
+                style = "markdown"
+            _print_tools(settings, style)
             return 0
         if command == "serve":
             if not settings.demo:

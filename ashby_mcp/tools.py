@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import mcp_types as types
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -25,8 +26,8 @@ logger = logging.getLogger("ashby_mcp.tools")
 
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 _FIELD_PATH = re.compile(FIELD_PATH_PATTERN)
-# An upstream may answer a few empty pages that still have more after them;
-# following them inside one call keeps a model from seeing empty pages.
+# An upstream may return empty pages with has_more set. Following a few of them
+# inside one call spares the model from paging through empty results.
 MAX_EMPTY_PAGES_PER_CALL = 5
 
 ANNOTATIONS = types.ToolAnnotations(
@@ -214,13 +215,22 @@ class ToolRunner:
     async def call(self, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
         """Run one call; every failure a model can act on becomes an `is_error` result."""
         spec = self.by_name[name]
+        deadline = self.settings.call_deadline
         try:
             args = dict(arguments or {})
             self._checkers[name].check(args)
-            if spec.action == "list":
-                structured, hint = await self._list(spec, args)
-            else:
-                structured, hint = await self._get(spec, args)
+            # One deadline for the whole call: it may follow empty pages or renew a token.
+            with anyio.fail_after(deadline):
+                if spec.action == "list":
+                    structured, hint = await self._list(spec, args)
+                else:
+                    structured, hint = await self._get(spec, args)
+        except TimeoutError:
+            logger.info("tool %s timed out after %g s", name, deadline)
+            return error_result(
+                f"{name} timed out: the upstream did not finish within {deadline:g} s "
+                "(ASHBY_MCP_CALL_DEADLINE). Try again later, or with a smaller limit."
+            )
         except AshbyMCPError as exc:
             logger.info("tool %s failed: %s: %s", name, type(exc).__name__, str(exc).splitlines()[0])
             return error_result(str(exc))
@@ -290,7 +300,7 @@ class ToolRunner:
     async def _fetch_nonempty(
         self, spec: ToolSpec, state: CursorState, limit: int, fields: list[str] | None
     ) -> tuple[Any, CursorState]:
-        """Fetch the cursor's upstream page, following empty pages that say more exist."""
+        """Fetch the cursor's upstream page, skipping empty pages that have has_more set."""
         entity = spec.entity.name
         for _ in range(MAX_EMPTY_PAGES_PER_CALL):
             params: dict[str, Any] = {"limit": state.page_size}

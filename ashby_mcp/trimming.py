@@ -1,8 +1,8 @@
 """Trimming of upstream records so that results fit a model's context.
 
-Trimming never loses information silently: null and empty values carry none,
-every cut string ends in a marker that says how many characters were cut and
-how to get them, and a field dropped to fit the byte budget is named in the
+Trimming never loses information silently. Null and empty values carry none.
+Every cut string ends in a marker with the number of characters cut and the
+way to get them, and a field dropped to fit the byte budget is named in the
 record's `_omitted` note.
 """
 
@@ -102,7 +102,7 @@ class Trimmer:
 
         Strings are cut shorter and shorter first; if that is not enough, the
         largest fields are dropped and named under `_omitted`, so a model
-        knows to ask for them with `fields`. `id` is always kept.
+        can request them with `fields`. `id` is always kept.
         """
         if byte_size(record) <= budget:
             return record
@@ -113,7 +113,7 @@ class Trimmer:
             shrunk = self._cut(record, "", limit, frozenset())
             if byte_size(shrunk) <= budget:
                 return shrunk
-        # shrunk now holds the record with every string cut to 40 characters.
+        # shrunk is now the record with every string cut to 40 characters.
         sizes = sorted(
             ((byte_size(item), key) for key, item in shrunk.items() if key != "id"),
             reverse=True,

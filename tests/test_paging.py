@@ -94,7 +94,7 @@ async def test_every_entity_pages_completely(tool: str) -> None:
     assert [record["id"] for record in records] == expected
 
 
-async def test_long_text_is_cut_with_marker_and_get_is_whole() -> None:
+async def test_long_text_cut_get_whole() -> None:
     config = SandboxConfig()
     dataset = Dataset(config)
     app = sandbox_server(config)
