@@ -14,6 +14,7 @@ from ashby_mcp.sandbox.config import (
     SandboxConfig,
 )
 from ashby_mcp.sandbox.dataset import Dataset
+from ashby_mcp.sandbox.faults import FAULT_NAMES, Fault
 from ashby_mcp.sandbox.server import main, serve, serving
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "DEMO_CONNECTOR_ID",
     "DEMO_ORGANIZATION_ID",
     "Dataset",
+    "FAULT_NAMES",
+    "Fault",
     "SandboxConfig",
     "create_app",
     "main",

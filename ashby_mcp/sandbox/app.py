@@ -25,6 +25,8 @@ from ashby_mcp.sandbox.execute import (
     run_list,
     validate_call,
 )
+from ashby_mcp.sandbox.fault_injection import alter_outcome, render, respond_before_run
+from ashby_mcp.sandbox.faults import Fault, FaultQueue
 from ashby_mcp.sandbox.responses import RequestRejected, body_error_response, detail_response
 from ashby_mcp.sandbox.tokens import TokenStatus, TokenStore
 
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 TOKEN_PATH = "/api/v1/account/applications/token"
 EXECUTE_PATH = "/api/v1/integrations/connectors/{connector_id}/execute"
 CONNECTORS_PATH = "/api/v1/integrations/connectors"
+CONTROL_PATH = "/_sandbox/faults"
 
 
 class Sandbox:
@@ -44,9 +47,16 @@ class Sandbox:
         counts = ",".join(str(config.count(name)) for name in COUNTED_ENTITIES)
         self.cursors = CursorCodec(f"{config.seed}:{config.connector_id}:{counts}")
         self.tokens = TokenStore(config.token_ttl_seconds, config.static_tokens)
+        self.faults = FaultQueue(config.faults)
 
     async def token(self, request: Request) -> Response:
         """Exchange client credentials for a bearer token."""
+        fault = self.faults.take("token")
+        if fault is not None:
+            logger.info("injecting fault %s into a token request", fault.name)
+            response = await respond_before_run(fault, request)
+            if response is not None:
+                return response
         raw = await request.body()
         try:
             body = json.loads(raw)
@@ -87,7 +97,7 @@ class Sandbox:
         if status is TokenStatus.EXPIRED:
             raise RequestRejected(detail_response(401, "token expired; request a new access token", challenge))
         if status is TokenStatus.UNKNOWN:
-            raise RequestRejected(detail_response(401, "invalid token", challenge))
+            raise RequestRejected(detail_response(401, "invalid token; request a new access token", challenge))
 
     def check_organization(self, request: Request) -> None:
         """Raise RequestRejected when X-Organization-Id is missing while required, or names another org."""
@@ -120,13 +130,22 @@ class Sandbox:
                 bytes(rejected.response.body)[:300].decode(errors="replace"),
             )
             return rejected.response
-        outcome = self.run(call)
-        return JSONResponse(self.success_body(outcome, started))
 
-    def run(self, call: ExecuteCall) -> ExecuteOutcome:
+        fault = self.faults.take("execute", call.entity.name, call.action)
+        if fault is not None:
+            logger.info("injecting fault %s into %s %s", fault.name, call.entity.name, call.action)
+            response = await respond_before_run(fault, request)
+            if response is not None:
+                return response
+        outcome = self.run(call, fault)
+        return render(fault, self.success_body(outcome, started))
+
+    def run(self, call: ExecuteCall, fault: Fault | None = None) -> ExecuteOutcome:
         if call.action == "list":
-            return run_list(self.dataset, self.cursors, call)
-        return run_get(self.dataset, call, self.config.get_result_shape)
+            outcome = run_list(self.dataset, self.cursors, call)
+        else:
+            outcome = run_get(self.dataset, call, self.config.get_result_shape)
+        return outcome if fault is None else alter_outcome(fault, call, outcome, self.cursors)
 
     def success_body(self, outcome: ExecuteOutcome, started: float) -> dict:
         return {
@@ -155,6 +174,22 @@ class Sandbox:
             return JSONResponse({"data": [{"id": self.config.connector_id}]})
         return JSONResponse({"data": []})
 
+    async def control_faults(self, request: Request) -> Response:
+        """Queue a fault (POST), list pending faults (GET) or clear the queued ones (DELETE)."""
+        if request.method == "GET":
+            return JSONResponse({"faults": self.faults.describe()})
+        if request.method == "DELETE":
+            cleared = self.faults.clear()
+            logger.info("cleared %d queued faults", cleared)
+            return JSONResponse({"cleared": cleared})
+        try:
+            fault = Fault.from_json(json.loads(await request.body()))
+        except (UnicodeDecodeError, ValueError) as exc:
+            return detail_response(422, f"invalid fault: {exc}")
+        self.faults.push(fault)
+        logger.info("queued fault %s", fault.to_json())
+        return JSONResponse({"queued": fault.to_json(), "faults": self.faults.describe()})
+
 
 async def _http_exception_as_json(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
@@ -169,6 +204,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         Route(EXECUTE_PATH, sandbox.execute, methods=["POST"]),
         Route(CONNECTORS_PATH, sandbox.list_connectors, methods=["GET"]),
     ]
+    if sandbox.config.enable_control:
+        routes.append(Route(CONTROL_PATH, sandbox.control_faults, methods=["GET", "POST", "DELETE"]))
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_exception_as_json})
     app.state.sandbox = sandbox
     return app

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ashby_mcp.sandbox.faults import Fault
+
 DEMO_CLIENT_ID = "demo-client-id"
 DEMO_CLIENT_SECRET = "demo-client-secret"
 DEMO_CONNECTOR_ID = "5a9d2c3e-0000-4000-8000-000000000001"
@@ -51,6 +53,11 @@ class SandboxConfig:
     """Delay in milliseconds added before every execute response."""
     get_result_shape: Literal["record", "envelope"] = "record"
     """`envelope` wraps a found record in Ashby's `{"success": true, "results": ...}`."""
+
+    faults: tuple[Fault, ...] = ()
+    """Faults active for the whole run. Faults queued through the control endpoint come first."""
+    enable_control: bool = False
+    """Mount `/_sandbox/faults`, which queues and clears faults without authentication."""
 
     def __post_init__(self) -> None:
         for name in COUNTED_ENTITIES:

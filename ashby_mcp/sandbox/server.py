@@ -15,6 +15,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from ashby_mcp.sandbox.app import create_app
 from ashby_mcp.sandbox.config import SandboxConfig
+from ashby_mcp.sandbox.faults import FAULT_NAMES, Fault
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="return a get's record as is, or inside Ashby's success envelope",
     )
     parser.add_argument("--workspace-name", default="demo", help="workspace name the connector lookup matches")
+
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME[:KEY=VALUE,...]",
+        help="fault active for the whole run, e.g. 429:every=3,retry_after=1; repeatable. "
+        f"Names: {', '.join(FAULT_NAMES)}",
+    )
+    parser.add_argument(
+        "--enable-control",
+        action="store_true",
+        help="serve /_sandbox/faults, which queues faults without authentication",
+    )
     return parser
 
 
@@ -122,6 +137,8 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         latency_ms=args.latency_ms,
         get_result_shape=args.get_result_shape,
         workspace_name=args.workspace_name,
+        faults=tuple(Fault.parse(spec) for spec in args.fault),
+        enable_control=args.enable_control,
     )
 
 
