@@ -13,10 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-import httpx
 
 from ashby_mcp import __version__
 from ashby_mcp.backends.auth import TokenProvider
@@ -34,6 +33,9 @@ from ashby_mcp.errors import (
     UpstreamUnavailableError,
     cap_text,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("ashby_mcp.upstream")
 
@@ -90,13 +92,10 @@ class AirbyteExecuteBackend:
             max_retry_after=settings.max_retry_after,
             deadline=settings.call_deadline,
         )
-        self._client = httpx.AsyncClient(
-            base_url=self._base_url,
-            transport=transport,
-            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            follow_redirects=False,
-        )
+        self._transport = transport
+        # Built on the first request: importing httpx and loading the TLS trust store
+        # take about 40 ms, which `tools/list` at start-up does not need.
+        self._client: httpx.AsyncClient | None = None
         self._limiter = anyio.CapacityLimiter(settings.max_concurrency)
         static = settings.access_token.get_secret_value() if settings.access_token else None
         has_pair = bool(settings.client_id and settings.client_secret)
@@ -143,7 +142,22 @@ class AirbyteExecuteBackend:
         return result
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+
+    def _http_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            import httpx
+
+            settings = self._settings
+            self._client = httpx.AsyncClient(
+                base_url=self._base_url,
+                transport=self._transport,
+                timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                follow_redirects=False,
+            )
+        return self._client
 
     # Execute
 
@@ -180,10 +194,12 @@ class AirbyteExecuteBackend:
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> _Response:
         """Send one request and read at most `max_body_bytes` of its body."""
+        import httpx
+
         limit = self._settings.max_body_bytes
         async with self._limiter:
             try:
-                async with self._client.stream(method, path, **kwargs) as response:
+                async with self._http_client().stream(method, path, **kwargs) as response:
                     chunks = []
                     size = 0
                     async for chunk in response.aiter_bytes():
