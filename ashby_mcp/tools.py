@@ -6,12 +6,10 @@ import difflib
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import mcp_types as types
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from ashby_mcp.backends.base import Backend
 from ashby_mcp.catalog import ENTITIES, Action, Entity
@@ -21,6 +19,11 @@ from ashby_mcp.errors import AshbyMCPError, ArgumentError, UpstreamProtocolError
 from ashby_mcp.schemas import FIELD_PATH_PATTERN, input_schema, output_schema
 from ashby_mcp.shaping import RecordShaper
 from ashby_mcp.trimming import dumps
+from ashby_mcp.validation import compile_validator
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 logger = logging.getLogger("ashby_mcp.tools")
 
@@ -102,17 +105,29 @@ class ArgumentChecker:
 
     def __init__(self, spec: ToolSpec) -> None:
         self.spec = spec
-        self._validator = Draft202012Validator(spec.input_schema)
+        # Valid calls need only the compiled check. jsonschema, about 25 ms to import,
+        # is loaded to explain the first invalid call, or for a schema the check cannot compile.
+        self._is_valid = compile_validator(spec.input_schema)
+        self._validator: Draft202012Validator | None = None
         self._known = list(spec.input_schema["properties"])
 
     def check(self, arguments: dict[str, Any]) -> None:
-        problems = [self._explain(error) for error in self._validator.iter_errors(arguments)]
+        problems = []
+        if self._is_valid is None or not self._is_valid(arguments):
+            problems = [self._explain(error) for error in self._schema_validator().iter_errors(arguments)]
         problems.extend(self._check_fields(arguments.get("fields")))
         cursor = arguments.get("cursor")
         if isinstance(cursor, str) and not cursor.strip():
             problems.append("'cursor' must not be empty: pass next_cursor from the previous page, or omit it")
         if problems:
             raise ArgumentError(self.spec.name, sorted(set(problems)))
+
+    def _schema_validator(self) -> Draft202012Validator:
+        if self._validator is None:
+            from jsonschema import Draft202012Validator
+
+            self._validator = Draft202012Validator(self.spec.input_schema)
+        return self._validator
 
     def _explain(self, error: ValidationError) -> str:
         location = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
