@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ashby_mcp.trimming import Trimmer, byte_size, prune, select_paths
+from ashby_mcp.trimming import Trimmer, byte_size, path_tree, prune, select_tree
 
 if TYPE_CHECKING:
     from ashby_mcp.tools import ToolSpec
@@ -51,15 +51,21 @@ class RecordShaper:
         entity = spec.entity
         self.field_types = {field.name: field.type for field in entity.fields}
         self.view = entity.list_view if summary and spec.action == "list" else None
+        self._view_tree = path_tree(list(self.view)) if self.view else None
         get_tool = f"{prefix}{entity.name}_get" if entity.get_id_param else None
         self.list_trimmer = Trimmer(max_string_chars=max_string_chars, get_tool=get_tool)
         self.whole_trimmer = Trimmer(max_string_chars=None)
 
-    def _prepare(self, record: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+    def _selection(self, fields: list[str] | None) -> dict[str, Any] | None:
+        """Return the selection tree for one call: the fields asked for, else the summary view, else None."""
         if fields:
-            record = select_paths(record, fields)
-        elif self.view:
-            record = select_paths(record, list(self.view))
+            return path_tree(fields)
+        return self._view_tree
+
+    def _prepare(self, record: dict[str, Any], tree: dict[str, Any] | None) -> dict[str, Any]:
+        """Select, prune and conform one record; the result is pruned, so trimmers only cut."""
+        if tree is not None:
+            record = select_tree(record, tree)
         return conform(prune(record), self.field_types)
 
     def shape_page(self, records: list[dict[str, Any]], fields: list[str] | None, budget: int) -> list[dict[str, Any]]:
@@ -69,10 +75,11 @@ class RecordShaper:
         so that paging always moves forward.
         """
         keep_whole = frozenset(fields or ())
+        tree = self._selection(fields)
         shaped: list[dict[str, Any]] = []
         used = 0
         for record in records:
-            trimmed = self.list_trimmer.trim(self._prepare(record, fields), keep_whole)
+            trimmed = self.list_trimmer.cut(self._prepare(record, tree), keep_whole)
             size = byte_size(trimmed) + 1  # the separating comma
             if used + size > budget:
                 if not shaped:
@@ -84,4 +91,4 @@ class RecordShaper:
 
     def shape_whole(self, record: dict[str, Any], fields: list[str] | None, budget: int) -> dict[str, Any]:
         """Return one record with every value whole, shrunk only if it exceeds `budget` bytes."""
-        return self.whole_trimmer.fit(self.whole_trimmer.trim(self._prepare(record, fields)), budget)
+        return self.whole_trimmer.fit(self._prepare(record, self._selection(fields)), budget)

@@ -41,6 +41,11 @@ def prune(value: Any) -> Any:
 
 def select_paths(record: dict[str, Any], paths: list[str]) -> dict[str, Any]:
     """Keep only the dot paths in `paths` (and `id`); a path runs through lists item by item."""
+    return select_tree(record, path_tree(paths))
+
+
+def path_tree(paths: list[str]) -> dict[str, Any]:
+    """Build the selection tree of `paths` plus `id` once, for `select_tree` to apply to many records."""
     tree: dict[str, Any] = {}
     for path in paths:
         node = tree
@@ -53,6 +58,11 @@ def select_paths(record: dict[str, Any], paths: list[str]) -> dict[str, Any]:
             else:
                 node = node.setdefault(part, {})
     tree["id"] = True
+    return tree
+
+
+def select_tree(record: dict[str, Any], tree: dict[str, Any]) -> dict[str, Any]:
+    """Keep only the parts of `record` that a tree from `path_tree` names."""
     return _select(record, tree)
 
 
@@ -76,10 +86,13 @@ class Trimmer:
 
     def trim(self, record: dict[str, Any], keep_whole: frozenset[str] = frozenset()) -> dict[str, Any]:
         """Prune a record and cut its long strings, except those under paths in `keep_whole`."""
-        pruned = prune(record)
+        return self.cut(prune(record), keep_whole)
+
+    def cut(self, record: dict[str, Any], keep_whole: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """Cut the long strings of an already pruned record, except those under paths in `keep_whole`."""
         if self.max_string_chars is None:
-            return pruned
-        return self._cut(pruned, "", self.max_string_chars, keep_whole)
+            return record
+        return self._cut(record, "", self.max_string_chars, keep_whole)
 
     def _cut(self, value: Any, path: str, limit: int, keep_whole: frozenset[str]) -> Any:
         if path == "id" or (path and path in keep_whole):
