@@ -4,7 +4,8 @@ A cursor names a position inside the upstream's paging: the upstream cursor
 of a page, the page size that page was fetched with, and how many of its
 records were already returned. A page cut short by the byte budget therefore
 resumes at the first record left out, by fetching the same upstream page
-again and skipping what was sent. No state lives in the server, so any
+again and skipping what was sent. The server may keep that page for a few
+seconds to skip the second fetch, but the cursor never depends on it, so any
 replica can continue any cursor.
 
 Cursors carry an HMAC so that a corrupted, truncated or invented cursor is

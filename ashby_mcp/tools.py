@@ -16,6 +16,7 @@ from ashby_mcp.catalog import ENTITIES, Action, Entity
 from ashby_mcp.config import Settings
 from ashby_mcp.cursors import CursorCodec, CursorState
 from ashby_mcp.errors import AshbyMCPError, ArgumentError, UpstreamProtocolError
+from ashby_mcp.pagecache import PageCache
 from ashby_mcp.schemas import FIELD_PATH_PATTERN, input_schema, output_schema
 from ashby_mcp.shaping import RecordShaper
 from ashby_mcp.trimming import dumps
@@ -224,6 +225,7 @@ class ToolRunner:
             for spec in self.specs
         }
         self._listing = types.ListToolsResult(tools=[spec.to_mcp() for spec in self.specs])
+        self._cut_pages = PageCache()
 
     def list_tools(self) -> types.ListToolsResult:
         return self._listing
@@ -295,6 +297,7 @@ class ToolRunner:
             next_state = CursorState(entity.name, page.cursor, limit, 0) if page.has_more else None
         else:
             next_state = CursorState(entity.name, state.upstream_cursor, state.page_size, state.skip + taken)
+            self._cut_pages.put(_page_key(next_state, fields), page)
         next_cursor = self.codec.encode(next_state) if next_state else None
 
         structured = {
@@ -334,7 +337,9 @@ class ToolRunner:
             params: dict[str, Any] = {"limit": state.page_size}
             if state.upstream_cursor is not None:
                 params["cursor"] = state.upstream_cursor
-            page = await self.backend.list(entity, params, _upstream_fields(fields))
+            page = self._cut_pages.take(_page_key(state, fields)) if state.skip else None
+            if page is None:
+                page = await self.backend.list(entity, params, _upstream_fields(fields))
             if page.has_more and page.cursor is not None and page.cursor == state.upstream_cursor:
                 raise UpstreamProtocolError(
                     f"The upstream returned the same {entity} cursor it was given, so paging would never end. "
@@ -344,6 +349,11 @@ class ToolRunner:
                 return page, state
             state = CursorState(entity, page.cursor, limit, 0)
         return page, state
+
+
+def _page_key(state: CursorState, fields: list[str] | None) -> tuple[Any, ...]:
+    """Key of a stored upstream page: what the upstream request for it would carry."""
+    return (state.entity, state.upstream_cursor, state.page_size, tuple(fields) if fields else None)
 
 
 def _upstream_fields(fields: list[str] | None) -> list[str] | None:
