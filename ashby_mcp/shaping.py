@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ashby_mcp.trimming import Trimmer, byte_size, path_tree, prune, select_tree
+from ashby_mcp.trimming import Trimmer, path_tree, prune, select_tree
 
 if TYPE_CHECKING:
     from ashby_mcp.tools import ToolSpec
@@ -79,8 +79,8 @@ class RecordShaper:
         shaped: list[dict[str, Any]] = []
         used = 0
         for record in records:
-            trimmed = self.list_trimmer.cut(self._prepare(record, tree), keep_whole)
-            size = byte_size(trimmed) + 1  # the separating comma
+            trimmed, size = self.list_trimmer.cut_and_size(self._prepare(record, tree), keep_whole)
+            size += 1  # the separating comma
             if used + size > budget:
                 if not shaped:
                     shaped.append(self.list_trimmer.fit(trimmed, budget))

@@ -94,6 +94,18 @@ class Trimmer:
             return record
         return self._cut(record, "", self.max_string_chars, keep_whole)
 
+    def cut_and_size(self, record: dict[str, Any], keep_whole: frozenset[str] = frozenset()) -> tuple[dict[str, Any], int]:
+        """Return `cut(record, keep_whole)` and its size in bytes of compact JSON.
+
+        A record whose whole JSON text is no longer than the string limit holds no
+        string to cut, so it skips the walk that would rebuild it unchanged.
+        """
+        text = dumps(record)
+        if self.max_string_chars is None or len(text) <= self.max_string_chars:
+            return record, len(text.encode("utf-8"))
+        cut = self.cut(record, keep_whole)
+        return cut, byte_size(cut)
+
     def _cut(self, value: Any, path: str, limit: int, keep_whole: frozenset[str]) -> Any:
         if path == "id" or (path and path in keep_whole):
             return value
