@@ -283,9 +283,10 @@ class ToolRunner:
             state = CursorState(entity.name, None, limit, 0)
         fields = args.get("fields")
 
-        page, state = await self._fetch_nonempty(spec, state, limit, fields)
-        remaining = page.records[state.skip :]
         shaper = self._shapers[spec.name]
+        select = _upstream_fields(fields) if fields else _view_fields(shaper.view)
+        page, state = await self._fetch_nonempty(spec, state, limit, select)
+        remaining = page.records[state.skip :]
         view_note = self._view_note(spec) if not fields and shaper.view else ""
         # Room for the envelope, the next cursor (which embeds an upstream cursor) and the hint line.
         reserve = 400 + len(view_note) + 2 * max(len(state.upstream_cursor or ""), len(page.cursor or ""))
@@ -297,7 +298,7 @@ class ToolRunner:
             next_state = CursorState(entity.name, page.cursor, limit, 0) if page.has_more else None
         else:
             next_state = CursorState(entity.name, state.upstream_cursor, state.page_size, state.skip + taken)
-            self._cut_pages.put(_page_key(next_state, fields), page)
+            self._cut_pages.put(_page_key(next_state, select), page)
         next_cursor = self.codec.encode(next_state) if next_state else None
 
         structured = {
@@ -329,17 +330,20 @@ class ToolRunner:
         )
 
     async def _fetch_nonempty(
-        self, spec: ToolSpec, state: CursorState, limit: int, fields: list[str] | None
+        self, spec: ToolSpec, state: CursorState, limit: int, select: list[str] | None
     ) -> tuple[Any, CursorState]:
-        """Fetch the cursor's upstream page, skipping empty pages that have has_more set."""
+        """Fetch the cursor's upstream page, skipping empty pages that have has_more set.
+
+        `select` is the upstream `select_fields`, and None requests whole records.
+        """
         entity = spec.entity.name
         for _ in range(MAX_EMPTY_PAGES_PER_CALL):
             params: dict[str, Any] = {"limit": state.page_size}
             if state.upstream_cursor is not None:
                 params["cursor"] = state.upstream_cursor
-            page = self._cut_pages.take(_page_key(state, fields)) if state.skip else None
+            page = self._cut_pages.take(_page_key(state, select)) if state.skip else None
             if page is None:
-                page = await self.backend.list(entity, params, _upstream_fields(fields))
+                page = await self.backend.list(entity, params, select)
             if page.has_more and page.cursor is not None and page.cursor == state.upstream_cursor:
                 raise UpstreamProtocolError(
                     f"The upstream returned the same {entity} cursor it was given, so paging would never end. "
@@ -351,9 +355,21 @@ class ToolRunner:
         return page, state
 
 
-def _page_key(state: CursorState, fields: list[str] | None) -> tuple[Any, ...]:
+def _page_key(state: CursorState, select: list[str] | None) -> tuple[Any, ...]:
     """Key of a stored upstream page: what the upstream request for it would carry."""
-    return (state.entity, state.upstream_cursor, state.page_size, tuple(fields) if fields else None)
+    return (state.entity, state.upstream_cursor, state.page_size, tuple(select) if select else None)
+
+
+def _view_fields(view: tuple[str, ...] | None) -> list[str] | None:
+    """Return the top-level fields that a summary view shows, for `select_fields`.
+
+    Only top-level names go upstream, so the result does not depend on how the
+    upstream selects dot paths. The view's own selection then picks the paths.
+    """
+    if not view:
+        return None
+    heads = dict.fromkeys(path.split(".", 1)[0] for path in view)
+    return _upstream_fields(list(heads))
 
 
 def _upstream_fields(fields: list[str] | None) -> list[str] | None:
