@@ -56,8 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ashby-mcp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve MCP over stdio (the default command)")
+    serve = commands.add_parser("serve", help="serve MCP over stdio, SSE or streamable HTTP (the default command)")
     _add_setting_flags(serve, demo=True)
+    from ashby_mcp.http.options import add_http_flags
+
+    add_http_flags(serve)
 
     tools = commands.add_parser("tools", help="print the tool catalog")
     tools.add_argument("--json", action="store_true", help="print the tools/list entries as JSON")
@@ -222,9 +225,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_tools(settings, style)
             return 0
         if command == "serve":
+            from ashby_mcp.http.options import load_http_options
+
+            options = load_http_options(args)
             if not settings.demo:
                 settings.check_credentials()
-            anyio.run(_serve, settings)
+            if options.transport == "stdio":
+                anyio.run(_serve, settings)
+            else:
+                from ashby_mcp.http.runner import serve_http
+
+                anyio.run(serve_http, settings, options)
             return 0
         if command == "call":
             try:
