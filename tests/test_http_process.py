@@ -75,7 +75,8 @@ async def test_token_absent_from_debug_log(tmp_path: Path) -> None:
 
 
 SHUTDOWN_CASES = [
-    pytest.param(["--transport", "sse"], "sse", "legacy", id="sse"),
+    pytest.param(["--transport", "sse"], "sse", "legacy", id="sse-handshake"),
+    pytest.param(["--transport", "sse"], "sse", "auto", id="sse-auto"),
     pytest.param(["--transport", "streamable-http"], "streamable-http", "legacy", id="streamable-stateful"),
     pytest.param(
         ["--transport", "streamable-http", "--stateless"], "streamable-http", "auto", id="streamable-stateless"

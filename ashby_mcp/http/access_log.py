@@ -12,6 +12,12 @@ from ashby_mcp.http.security import REJECT_REASON_KEY
 logger = logging.getLogger("ashby_mcp.http.access")
 
 MAX_LOGGED_PATH_CHARS = 200
+MAX_LOGGED_CLIENT_CHARS = 64
+
+
+def _printable(text: str, limit: int) -> str:
+    text = "".join(char if char.isprintable() else "?" for char in text)
+    return text[:limit] + "..." if len(text) > limit else text
 
 
 def _logged_path(scope: Scope) -> str:
@@ -22,19 +28,17 @@ def _logged_path(scope: Scope) -> str:
     """
     raw = scope.get("raw_path")
     path = raw.decode("latin-1") if raw else scope.get("path", "")
-    path = path.split("?", 1)[0]
-    path = "".join(char if char.isprintable() else "?" for char in path)
-    if len(path) > MAX_LOGGED_PATH_CHARS:
-        path = path[:MAX_LOGGED_PATH_CHARS] + "..."
-    return path
+    return _printable(path.split("?", 1)[0], MAX_LOGGED_PATH_CHARS)
 
 
 def _client(scope: Scope) -> str:
+    """Return the client address. Behind a trusted proxy uvicorn takes it from X-Forwarded-For, so it is cleaned too."""
     client = scope.get("client")
     if not client:
         return "-"
-    host, port = client[0], client[1]
-    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    host, port = str(client[0]), client[1]
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return _printable(address, MAX_LOGGED_CLIENT_CHARS)
 
 
 class AccessLogMiddleware:

@@ -26,6 +26,12 @@ logger = logging.getLogger("ashby_mcp.http")
 # sse-starlette's exit flag and close. uvicorn cancels whatever is still
 # running after the shutdown timeout plus this margin.
 STREAM_CLOSE_MARGIN_SECONDS = 5.0
+# Idle keep-alive connections stay open longer than a proxy keeps its idle
+# upstream connections (nginx's upstream keepalive_timeout defaults to 60 s
+# since 1.15.3). Otherwise the proxy may send a POST on a connection the server
+# has just closed, and nginx does not resend a POST to another replica unless
+# proxy_next_upstream lists non_idempotent.
+KEEP_ALIVE_SECONDS = 75
 
 
 class DrainingServer(uvicorn.Server):
@@ -131,6 +137,7 @@ async def serve_http(settings: Settings, options: HTTPOptions) -> None:
         log_config=None,
         access_log=False,
         server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         ws="none",
         lifespan="on",
         timeout_graceful_shutdown=int(options.shutdown_timeout + STREAM_CLOSE_MARGIN_SECONDS),

@@ -49,6 +49,10 @@ class BearerTokenMiddleware:
         self._expected_digest = _digest(token.get_secret_value().encode("ascii"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # uvicorn runs with ws="none", so this is a second line of defence.
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
