@@ -12,7 +12,7 @@ Adding an entity means adding one `Entity` to `ENTITIES`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Action = Literal["list", "get"]
@@ -55,10 +55,13 @@ class Entity:
     fields: tuple[RecordField, ...]
     get_id_param: str | None = None
     """Wire name of the get action's id parameter; None when there is no get action."""
-    identifying_fields: tuple[str, ...] = ("id",)
-    """Fields that let a model recognise a record in a trimmed listing."""
-    hints: tuple[str, ...] = field(default_factory=tuple)
-    """Extra sentences for the list tool's description (cross references)."""
+    list_view: tuple[str, ...] | None = None
+    """Dot paths a list result shows when the call names no `fields`; None shows every field.
+
+    Only entities with a get action have one, so that every field stays one
+    call away. The paths pick what a model needs to choose records and follow
+    references, and they keep pages small.
+    """
 
     @property
     def actions(self) -> tuple[Action, ...]:
@@ -111,8 +114,10 @@ ENTITIES: tuple[Entity, ...] = (
             "creditedToUser:any timezone:string"
         ),
         get_id_param="id",
-        identifying_fields=("id", "name"),
-        hints=(),
+        list_view=(
+            "id", "name", "emailAddresses.value", "phoneNumbers.value", "tags.title", "source.title",
+            "applicationIds", "createdAt", "updatedAt",
+        ),
     ),
     Entity(
         name="applications",
@@ -125,8 +130,11 @@ ENTITIES: tuple[Entity, ...] = (
             "appliedViaJobPostingId:string submitterClientIp:string submitterUserAgent:string"
         ),
         get_id_param="applicationId",
-        identifying_fields=("id", "status"),
-        hints=(),
+        list_view=(
+            "id", "status", "candidate.id", "candidate.name", "job.id", "job.title",
+            "currentInterviewStage.title", "source.title", "archiveReason.text", "creditedToUser.id",
+            "createdAt", "updatedAt", "archivedAt",
+        ),
     ),
     Entity(
         name="jobs",
@@ -140,8 +148,10 @@ ENTITIES: tuple[Entity, ...] = (
             "updatedAt:string openedAt:string closedAt:string"
         ),
         get_id_param="id",
-        identifying_fields=("id", "title", "status"),
-        hints=(),
+        list_view=(
+            "id", "title", "status", "employmentType", "confidential", "locationId", "departmentId",
+            "jobPostingIds", "hiringTeam.userId", "hiringTeam.role", "openedAt", "closedAt", "updatedAt",
+        ),
     ),
     Entity(
         name="departments",
@@ -152,7 +162,6 @@ ENTITIES: tuple[Entity, ...] = (
             "createdAt:string updatedAt:string extraData:any"
         ),
         get_id_param="departmentId",
-        identifying_fields=("id", "name"),
     ),
     Entity(
         name="locations",
@@ -163,7 +172,10 @@ ENTITIES: tuple[Entity, ...] = (
             "isRemote:boolean workplaceType:string parentLocationId:string type:string extraData:any"
         ),
         get_id_param="locationId",
-        identifying_fields=("id", "name"),
+        list_view=(
+            "id", "name", "isArchived", "isRemote", "workplaceType", "parentLocationId", "type",
+            "address.postalAddress.addressLocality", "address.postalAddress.addressCountry",
+        ),
     ),
     Entity(
         name="users",
@@ -174,7 +186,6 @@ ENTITIES: tuple[Entity, ...] = (
             "isEnabled:boolean updatedAt:string"
         ),
         get_id_param="userId",
-        identifying_fields=("id", "firstName", "lastName"),
     ),
     Entity(
         name="job_postings",
@@ -190,8 +201,11 @@ ENTITIES: tuple[Entity, ...] = (
             "updatedAt:string"
         ),
         get_id_param="jobPostingId",
-        identifying_fields=("id", "title"),
-        hints=(),
+        list_view=(
+            "id", "title", "jobId", "departmentName", "teamName", "locationName", "workplaceType",
+            "employmentType", "isListed", "publishedDate", "applicationDeadline", "compensationTierSummary",
+            "updatedAt",
+        ),
     ),
     Entity(
         name="sources",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         DEFAULT_MAX_RESULT_BYTES,
         ge=MIN_RESULT_BYTES,
         validation_alias=_env("ASHBY_MCP_MAX_RESULT_BYTES", "max_result_bytes"),
+    )
+    list_view: Literal["summary", "full"] = Field(
+        "summary", validation_alias=_env("ASHBY_MCP_LIST_VIEW", "list_view")
     )
     max_string_chars: int = Field(
         DEFAULT_MAX_STRING_CHARS, ge=20, validation_alias=_env("ASHBY_MCP_MAX_STRING_CHARS", "max_string_chars")

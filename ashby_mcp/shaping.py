@@ -47,9 +47,10 @@ def conform(record: dict[str, Any], field_types: dict[str, str]) -> dict[str, An
 class RecordShaper:
     """Shapes the records of one tool within a byte budget."""
 
-    def __init__(self, spec: ToolSpec, prefix: str, max_string_chars: int) -> None:
+    def __init__(self, spec: ToolSpec, prefix: str, max_string_chars: int, *, summary: bool = True) -> None:
         entity = spec.entity
         self.field_types = {field.name: field.type for field in entity.fields}
+        self.view = entity.list_view if summary and spec.action == "list" else None
         get_tool = f"{prefix}{entity.name}_get" if entity.get_id_param else None
         self.list_trimmer = Trimmer(max_string_chars=max_string_chars, get_tool=get_tool)
         self.whole_trimmer = Trimmer(max_string_chars=None)
@@ -57,6 +58,8 @@ class RecordShaper:
     def _prepare(self, record: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
         if fields:
             record = select_paths(record, fields)
+        elif self.view:
+            record = select_paths(record, list(self.view))
         return conform(prune(record), self.field_types)
 
     def shape_page(self, records: list[dict[str, Any]], fields: list[str] | None, budget: int) -> list[dict[str, Any]]:

@@ -49,9 +49,7 @@ def describe(entity: Entity, action: Action, prefix: str) -> str:
         return f"Get one whole {entity.singular} by id (ids from {tool_name(entity, 'list', prefix)})."
     text = f"List Ashby {plural}: {entity.summary}. Page with cursor=next_cursor while has_more."
     if entity.get_id_param:
-        text += f" Long text is cut; {tool_name(entity, 'get', prefix)} has it whole."
-    if entity.hints:
-        text += " " + " ".join(entity.hints)
+        text += f" Summary view; {tool_name(entity, 'get', prefix)} returns all fields."
     return text
 
 
@@ -205,7 +203,10 @@ class ToolRunner:
         self.by_name = {spec.name: spec for spec in self.specs}
         self._checkers = {spec.name: ArgumentChecker(spec) for spec in self.specs}
         self._shapers = {
-            spec.name: RecordShaper(spec, settings.tool_prefix, settings.max_string_chars) for spec in self.specs
+            spec.name: RecordShaper(
+                spec, settings.tool_prefix, settings.max_string_chars, summary=settings.list_view == "summary"
+            )
+            for spec in self.specs
         }
         self._listing = types.ListToolsResult(tools=[spec.to_mcp() for spec in self.specs])
 
@@ -268,8 +269,9 @@ class ToolRunner:
         page, state = await self._fetch_nonempty(spec, state, limit, fields)
         remaining = page.records[state.skip :]
         shaper = self._shapers[spec.name]
-        # Room for the envelope, the next cursor and the hint line.
-        reserve = 300 + len(state.upstream_cursor or "") + len(page.cursor or "")
+        view_note = self._view_note(spec) if not fields and shaper.view else ""
+        # Room for the envelope, the next cursor (which embeds an upstream cursor) and the hint line.
+        reserve = 400 + len(view_note) + 2 * max(len(state.upstream_cursor or ""), len(page.cursor or ""))
         parts = shaper.shape_page(remaining[:limit], fields, self.settings.max_result_bytes - reserve)
 
         taken = len(parts)
@@ -295,7 +297,18 @@ class ToolRunner:
             )
         else:
             hint = f"More {plural}: call {spec.name} with cursor=next_cursor."
+        if taken and view_note:
+            hint += view_note
         return structured, hint
+
+    def _view_note(self, spec: ToolSpec) -> str:
+        shown = {path.split(".")[0] for path in spec.entity.list_view or ()}
+        hidden = [name for name in spec.entity.field_names if name not in shown]
+        get_tool = tool_name(spec.entity, "get", self.settings.tool_prefix)
+        return (
+            f" Summary fields only; not shown: {', '.join(hidden)}. "
+            f"Request them with fields, or call {get_tool} for one whole record."
+        )
 
     async def _fetch_nonempty(
         self, spec: ToolSpec, state: CursorState, limit: int, fields: list[str] | None

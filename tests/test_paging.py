@@ -97,7 +97,7 @@ async def test_every_entity_pages_completely(tool: str) -> None:
 async def test_long_text_cut_get_whole() -> None:
     config = SandboxConfig()
     dataset = Dataset(config)
-    app = sandbox_server(config)
+    app = sandbox_server(config, list_view="full")
     try:
         async with Client(app.server) as client:
             records, _ = await _page_all(client, "candidates_list", limit=100)
@@ -120,8 +120,23 @@ async def test_long_text_cut_get_whole() -> None:
         await app.aclose()
 
 
-async def test_nulls_and_empty_values_are_dropped() -> None:
+async def test_summary_view_names_hidden_fields() -> None:
     app = sandbox_server()
+    try:
+        async with Client(app.server) as client:
+            result = await client.call_tool("candidates_list", {"limit": 5})
+    finally:
+        await app.aclose()
+    allowed = {"id", "name", "emailAddresses", "phoneNumbers", "tags", "source", "applicationIds", "createdAt", "updatedAt"}
+    for record in result.structured_content["records"]:
+        assert set(record) <= allowed
+    hint = result.content[0].text.rsplit("\n", 1)[1]
+    assert "not shown: socialLinks, fileHandles, customFields" in hint
+    assert "candidates_get" in hint
+
+
+async def test_nulls_and_empty_values_are_dropped() -> None:
+    app = sandbox_server(list_view="full")
     try:
         async with Client(app.server) as client:
             result = await client.call_tool("candidates_list", {"limit": 100})
