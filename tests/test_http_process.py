@@ -42,7 +42,7 @@ def test_wildcard_bind_without_token_refuses_to_start(transport: str) -> None:
     )
 
     assert result.returncode == 2
-    assert "Refusing to serve on '0.0.0.0' without authentication" in result.stderr
+    assert "Serving on '0.0.0.0' requires authentication" in result.stderr
     assert "ASHBY_MCP_HTTP_TOKEN" in result.stderr
     assert "ASHBY_MCP_ALLOW_UNAUTHENTICATED" in result.stderr
     assert "serving MCP" not in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from mcp.server.sse import SseServerTransport
@@ -18,14 +17,9 @@ from ashby_mcp.config import Settings
 from ashby_mcp.errors import ConfigurationError
 from ashby_mcp.http.access_log import AccessLogMiddleware
 from ashby_mcp.http.drain import CountingReadStream, CountingWriteStream, CountRequests, Drain, PendingRequests
-from ashby_mcp.http.options import HTTPOptions
+from ashby_mcp.http.options import HEALTH_PATH, READY_PATH, HTTPOptions
 from ashby_mcp.http.security import BearerTokenMiddleware, transport_security
 from ashby_mcp.server import AshbyServer
-
-logger = logging.getLogger("ashby_mcp.http")
-
-HEALTH_PATH = "/healthz"
-READY_PATH = "/readyz"
 
 
 def credential_status(settings: Settings) -> str:

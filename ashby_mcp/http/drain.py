@@ -24,9 +24,9 @@ class Drain:
 
     A request counts from the moment it reaches the server until its response
     has been handed to the transport. For streamable HTTP that is the end of
-    its POST, for SSE the response message written to the event stream. Long-lived
-    streams (SSE sessions and the streamable-HTTP GET stream) never end on
-    their own, so shutdown ends them once the count reaches zero.
+    its POST, for SSE the response message written to the event stream.
+    Long-lived streams (SSE sessions and the streamable-HTTP GET stream) never
+    end on their own, so shutdown ends them once the count reaches zero.
     """
 
     def __init__(self) -> None:
@@ -79,10 +79,10 @@ class Drain:
         """Wait up to `timeout` seconds for in-flight requests, then end the streams."""
         self.begin()
         if self._in_flight:
-            logger.info("waiting up to %.0f s for %d in-flight request(s)", timeout, self._in_flight)
+            logger.info("waiting up to %g s for %d in-flight request(s)", timeout, self._in_flight)
         left = await self.wait_idle(timeout)
         if left:
-            logger.warning("shutdown timeout of %.0f s passed; cancelling %d in-flight request(s)", timeout, left)
+            logger.warning("shutdown timeout of %g s passed, cancelling %d in-flight request(s)", timeout, left)
         self.end_streams()
 
 

@@ -19,6 +19,8 @@ DEFAULT_PORT = 8000
 DEFAULT_STREAMABLE_HTTP_PATH = "/mcp"
 DEFAULT_SSE_PATH = "/sse"
 DEFAULT_SSE_MESSAGES_PATH = "/messages/"
+HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 # Tool arguments are ids, filters and cursors of at most a few KiB, so 1 MiB
 # leaves a wide margin and still stops a client from making the server buffer
 # large bodies. The mcp SDK's own default is 4 MiB.
@@ -186,15 +188,16 @@ def check_startup(options: HTTPOptions) -> list[str]:
         )
     if options.transport == "sse" and options.mcp_path.rstrip("/") == options.sse_messages_path.rstrip("/"):
         raise ConfigurationError(
-            f"The SSE stream path and the messages path are both {options.mcp_path!r}; "
-            "give them different values with --path and --messages-path."
+            f"The SSE stream path and the messages path are both {options.mcp_path!r}. "
+            "Give them different values with --path and --messages-path."
         )
 
-    reserved = {"/healthz", "/readyz"}
-    for label, value in (("--path", options.mcp_path), ("--messages-path", options.sse_messages_path)):
-        if options.transport == "sse" or label == "--path":
-            if value.rstrip("/") in reserved:
-                raise ConfigurationError(f"{label} {value!r} is taken by the health checks; choose another path.")
+    paths = [("--path", options.mcp_path)]
+    if options.transport == "sse":
+        paths.append(("--messages-path", options.sse_messages_path))
+    for label, value in paths:
+        if value.rstrip("/") in (HEALTH_PATH, READY_PATH):
+            raise ConfigurationError(f"{label} {value!r} is taken by the health checks; choose another path.")
 
     warnings: list[str] = []
     token = options.http_token.get_secret_value() if options.http_token else None
@@ -207,13 +210,13 @@ def check_startup(options: HTTPOptions) -> list[str]:
             )
         if len(token) < MIN_TOKEN_CHARS:
             warnings.append(
-                f"ASHBY_MCP_HTTP_TOKEN is shorter than {MIN_TOKEN_CHARS} characters; "
-                "use a long random value, for example `openssl rand -hex 32`."
+                f"ASHBY_MCP_HTTP_TOKEN is shorter than {MIN_TOKEN_CHARS} characters. "
+                "Use a long random value, for example `openssl rand -hex 32`."
             )
     elif not is_loopback(options.host):
         if not options.allow_unauthenticated:
             raise ConfigurationError(
-                f"Refusing to serve on {options.host!r} without authentication: any client that can "
+                f"Serving on {options.host!r} requires authentication, because any client that can "
                 "reach this address could read your Ashby data. Do one of:\n"
                 "  - set ASHBY_MCP_HTTP_TOKEN to a long random secret, for example\n"
                 '      export ASHBY_MCP_HTTP_TOKEN="$(openssl rand -hex 32)"\n'
@@ -235,7 +238,7 @@ def check_startup(options: HTTPOptions) -> list[str]:
     if is_wildcard(options.host) and not options.allowed_hosts:
         warnings.append(
             f"Serving on {options.host!r} but ASHBY_MCP_ALLOWED_HOSTS is empty, so only requests whose "
-            "Host header is a loopback name are accepted; others get 421. Add the names clients use, "
+            "Host header is a loopback name are accepted, and others get 421. Add the names clients use, "
             "e.g. ASHBY_MCP_ALLOWED_HOSTS=mcp.example.com,ashby-mcp.default.svc."
         )
     return warnings

@@ -40,6 +40,9 @@ class DrainingServer(uvicorn.Server):
     uvicorn stops accepting, closes idle connections and waits for the open
     ones. Event streams never end by themselves, so the drain ends them once
     no MCP request is in flight or the shutdown timeout passes.
+
+    NOTE: `startup`, `shutdown` and `servers` are uvicorn internals, not
+    documented API; this was written against uvicorn 0.55.
     """
 
     def __init__(
@@ -61,7 +64,7 @@ class DrainingServer(uvicorn.Server):
             self.on_started(addresses)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        logger.info("shutting down: no new connections; %d request(s) in flight", self.drain.in_flight)
+        logger.info("shutting down with %d request(s) in flight, refusing new connections", self.drain.in_flight)
         drainer = asyncio.ensure_future(self.drain.shut_down(self.shutdown_timeout))
         try:
             await super().shutdown(sockets)
