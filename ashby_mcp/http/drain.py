@@ -150,7 +150,7 @@ class CountingReadStream:
             if isinstance(message, types.JSONRPCRequest):
                 self._pending.add(message.id)
             elif isinstance(message, types.JSONRPCNotification) and message.method == "notifications/cancelled":
-                # The MCP spec (cancellation) says a cancelled request gets no response.
+                # Under the MCP spec's cancellation rules a cancelled request gets no response.
                 params = message.params or {}
                 self._pending.discard(params.get("requestId"))
         return item

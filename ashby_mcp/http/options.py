@@ -94,7 +94,7 @@ class HTTPOptions(BaseSettings):
         for origin in origins:
             if not _ORIGIN.match(origin):
                 raise ValueError(
-                    f"{origin!r} is not an origin; write scheme://host[:port] with no path, "
+                    f"{origin!r} is not an origin. Write scheme://host[:port] with no path, "
                     "e.g. https://agents.example.com"
                 )
         return origins
