@@ -20,14 +20,19 @@ DEFAULT_MAX_STRING_CHARS = 500
 
 
 def _env(name: str, field_name: str) -> AliasChoices:
-    return AliasChoices(name, field_name)
+    # Only the prefixed variable: a bare name such as TOOLS or LOG_LEVEL in the
+    # environment must not configure the server. Keyword arguments still work
+    # by field name because populate_by_name is on.
+    return AliasChoices(name)
 
 
 class Settings(BaseSettings):
     """Everything the server can be configured with; secrets are `SecretStr` so reprs hide them."""
 
     model_config = SettingsConfigDict(
-        env_prefix="",
+        # Field names are not environment names: each field reads only its alias.
+        # The prefix keeps pydantic-settings from also reading bare names such as TOOLS.
+        env_prefix="ASHBY_MCP_FIELD_",
         case_sensitive=False,
         populate_by_name=True,
         extra="ignore",
