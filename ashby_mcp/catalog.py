@@ -122,7 +122,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="applications",
         singular="application",
-        summary="candidates' applications to jobs (status, stage, source, archive reason)",
+        summary="candidate, job, status, stage, source and archive reason",
         fields=_fields(
             "id:string createdAt:string updatedAt:string archivedAt:string candidate:any "
             "status:string customFields:array currentInterviewStage:any source:any "
