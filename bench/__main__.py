@@ -31,6 +31,8 @@ class Plan:
     crawl_runs: int
     memory_calls: int
     memory_runs: int
+    http_calls: int
+    http_runs: int
 
 
 FULL = Plan(
@@ -42,6 +44,8 @@ FULL = Plan(
     crawl_runs=3,
     memory_calls=10_000,
     memory_runs=1,
+    http_calls=40,
+    http_runs=3,
 )
 QUICK = Plan(
     candidates=1_000,
@@ -52,6 +56,8 @@ QUICK = Plan(
     crawl_runs=1,
     memory_calls=100,
     memory_runs=1,
+    http_calls=3,
+    http_runs=1,
 )
 
 INTRO = """
@@ -74,6 +80,8 @@ def configure_logging(logs: Logs) -> None:
     root.setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
+    logging.getLogger("httpcore2").setLevel(logging.WARNING)
 
 
 def closing_note(report: Report) -> str:
@@ -87,7 +95,7 @@ def closing_note(report: Report) -> str:
 
 
 async def run(plan: Plan, logs: Logs, report: Report, only: set[int] | None) -> None:
-    from bench import concurrency, crawl, latency, memory, payload, startup
+    from bench import concurrency, crawl, latency, memory, payload, startup, throughput
 
     def wanted(number: int) -> bool:
         return only is None or number in only
@@ -118,6 +126,9 @@ async def run(plan: Plan, logs: Logs, report: Report, only: set[int] | None) -> 
         if wanted(6):
             print("6. memory", file=sys.stderr)
             record(await memory.measure(api_url, logs, plan.memory_calls, plan.memory_runs))
+        if wanted(7):
+            print("7. HTTP throughput", file=sys.stderr)
+            record(await throughput.measure(api_url, logs, plan.http_calls, plan.http_runs))
 
 
 def main(argv: list[str] | None = None) -> int:
