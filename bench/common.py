@@ -8,7 +8,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +32,7 @@ STARTUP_TIMEOUT = 60.0
 
 @dataclass
 class Series:
-    """Repeated samples of one quantity; `higher_is_better` orders the ratio."""
+    """Repeated samples of one quantity, in `unit`."""
 
     unit: str
     samples: list[float] = field(default_factory=list)
@@ -61,8 +61,17 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    """Return an environment for a server subprocess: this checkout first on the path, no ashby settings."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRBYTE_", "ASHBY_MCP_", "FLOOR_"))}
+    """Return an environment for a server subprocess: this checkout first on the path, no ashby settings.
+
+    PYTHONDONTWRITEBYTECODE is dropped: without bytecode caches every start would
+    compile ashby_mcp from source (about 30 ms here), which an installed package
+    never does. The untimed first start of each server writes the caches.
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AIRBYTE_", "ASHBY_MCP_", "FLOOR_")) and key != "PYTHONDONTWRITEBYTECODE"
+    }
     env["PYTHONPATH"] = str(REPO_ROOT)
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
@@ -161,7 +170,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
             return
         except httpx.TransportError:
             time.sleep(0.05)
-    raise RuntimeError(f"the sandbox at {url} did not answer within {STARTUP_TIMEOUT:g} s")
+    raise RuntimeError(f"the sandbox at {url} did not respond within {STARTUP_TIMEOUT:g} s")
 
 
 def child_pids() -> list[int]:
@@ -183,18 +192,18 @@ def child_pids() -> list[int]:
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
-    """Return (current RSS, peak RSS) of a process in MiB, from /proc/PID/status."""
+    """Return (current RSS, peak RSS) of a process in MB (10^6 bytes), from /proc/PID/status."""
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, rest = line.partition(":")
         if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) / 1024
+            values[key] = int(rest.split()[0]) * 1024 / 1_000_000  # the kernel reports KiB as "kB"
     return values["VmRSS"], values["VmHWM"]
 
 
 @asynccontextmanager
-async def in_memory_ours(api_url: str, **settings: Any) -> AsyncIterator[Client]:
-    """Yield an SDK client connected in memory to ashby-mcp over a sandbox on a socket."""
+async def in_memory_app(api_url: str, **settings: Any) -> AsyncIterator[tuple[Client, Any]]:
+    """Yield an SDK client connected in memory to ashby-mcp over a sandbox on a socket, and the app."""
     from ashby_mcp.backends import create_backend
     from ashby_mcp.config import Settings
     from ashby_mcp.server import create_server
@@ -216,9 +225,16 @@ async def in_memory_ours(api_url: str, **settings: Any) -> AsyncIterator[Client]
     app = create_server(config, create_backend(config))
     try:
         async with Client(app.server) as client:
-            yield client
+            yield client, app
     finally:
         await app.aclose()
+
+
+@asynccontextmanager
+async def in_memory_ours(api_url: str, **settings: Any) -> AsyncIterator[Client]:
+    """Yield an SDK client connected in memory to ashby-mcp over a sandbox on a socket."""
+    async with in_memory_app(api_url, **settings) as (client, _):
+        yield client
 
 
 @asynccontextmanager
@@ -232,13 +248,6 @@ async def in_memory_floor(api_url: str) -> AsyncIterator[Client]:
             yield client
     finally:
         await forwarder.aclose()
-
-
-async def timed(action: Callable[[], Any]) -> float:
-    """Await `action()` and return the seconds it took."""
-    started = time.perf_counter()
-    await action()
-    return time.perf_counter() - started
 
 
 def check_ok(result: Any, what: str) -> None:

@@ -10,7 +10,7 @@ import anyio
 from mcp import Client
 
 from bench.common import Logs, Series, candidate_ids, check_ok, floor_params, ours_params, stdio_client_for
-from bench.report import Row
+from bench.report import Row, plural
 
 TARGET = 3.0
 BURST = 100
@@ -85,7 +85,7 @@ async def measure(slow_api_url: str, logs: Logs, runs: int, latency_ms: float) -
             )
         )
     note = (
-        f"**3. Concurrency.** {runs} runs per side, interleaved, each in a new stdio session against a second "
+        f"**3. Concurrency.** {plural(runs, 'run')} per side, interleaved, each in a new stdio session against a second "
         f"sandbox process that waits {latency_ms:g} ms before every execute response. A run makes "
         f"{SINGLE_CALLS} untimed calls, then {SINGLE_CALLS} sequential calls (their median is the single-call "
         f"time), then starts {BURST} `candidates_get` calls at once in one task group and times until the last "

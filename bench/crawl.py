@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from bench.common import CONNECTOR_ID, FLOOR_TOKEN, Series, in_memory_ours
-from bench.report import Row
+from bench.common import CONNECTOR_ID, FLOOR_TOKEN, Series, in_memory_app
+from bench.report import Row, plural
 
 TARGET = 0.75
 LIMIT = 100
@@ -38,11 +38,12 @@ async def plain_pager(api_url: str) -> tuple[list[str], int]:
     raise RuntimeError(f"the plain pager did not finish within {MAX_REQUESTS} requests")
 
 
-async def tool_crawl(api_url: str, extra: dict[str, Any] | None = None, **settings: Any) -> tuple[list[str], int]:
-    """Page through `candidates_list` in memory; return the ids in order and the call count."""
+async def tool_crawl(api_url: str) -> tuple[list[str], int, int]:
+    """Page through `candidates_list` in memory; return the ids in order, the calls and the upstream requests."""
     ids: list[str] = []
-    arguments: dict[str, Any] = {"limit": LIMIT, **(extra or {})}
-    async with in_memory_ours(api_url, **settings) as client:
+    arguments: dict[str, Any] = {"limit": LIMIT}
+    async with in_memory_app(api_url) as (client, app):
+        requests = _count_upstream_lists(app)
         for calls in range(1, MAX_REQUESTS + 1):
             result = await client.call_tool("candidates_list", arguments)
             if result.is_error:
@@ -50,9 +51,23 @@ async def tool_crawl(api_url: str, extra: dict[str, Any] | None = None, **settin
             page = result.structured_content
             ids.extend(record["id"] for record in page["records"])
             if not page["has_more"]:
-                return ids, calls
-            arguments = {"limit": LIMIT, "cursor": page["next_cursor"], **(extra or {})}
+                return ids, calls, len(requests)
+            arguments = {"limit": LIMIT, "cursor": page["next_cursor"]}
     raise RuntimeError(f"the tool crawl did not finish within {MAX_REQUESTS} calls")
+
+
+def _count_upstream_lists(app: Any) -> list[None]:
+    """Append one item to the returned list for every upstream list request of the app's backend."""
+    requests: list[None] = []
+    backend = app.runner.backend
+    original = backend.list
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        requests.append(None)
+        return await original(*args, **kwargs)
+
+    backend.list = counting
+    return requests
 
 
 def check_exactly_once(ids: list[str], expected: list[str], who: str) -> None:
@@ -65,6 +80,7 @@ def check_exactly_once(ids: list[str], expected: list[str], who: str) -> None:
 async def measure(api_url: str, candidates: int, runs: int) -> tuple[list[Row], str]:
     rates = {"ours": Series("records/s"), "plain": Series("records/s")}
     counts: dict[str, int] = {}
+    upstream_requests = 0
     expected: list[str] | None = None
     for run in range(runs):
         order = ["ours", "plain"] if run % 2 == 0 else ["plain", "ours"]
@@ -73,7 +89,7 @@ async def measure(api_url: str, candidates: int, runs: int) -> tuple[list[Row], 
             if side == "plain":
                 ids, counts["plain"] = await plain_pager(api_url)
             else:
-                ids, counts["ours"] = await tool_crawl(api_url)
+                ids, counts["ours"], upstream_requests = await tool_crawl(api_url)
             elapsed = time.perf_counter() - started
             if expected is None:
                 expected = ids if side == "plain" else (await plain_pager(api_url))[0]
@@ -94,10 +110,12 @@ async def measure(api_url: str, candidates: int, runs: int) -> tuple[list[Row], 
         ratio >= TARGET,
     )
     note = (
-        f"**4. Crawl.** {runs} crawls per side, interleaved, of the same sandbox process. The plain pager posts "
+        f"**4. Crawl.** {plural(runs, 'crawl')} per side, interleaved, of the same sandbox process. The plain pager posts "
         f"`candidates list` with limit {LIMIT} and follows `connector_metadata.cursor` ({counts['plain']:,} "
         "requests). ashby-mcp runs in the bench process and is called through the SDK client in memory, with "
-        f"default settings (summary view, 40,000-byte result budget), following `next_cursor` "
-        f"({counts['ours']:,} calls). Every run checks that each candidate id came back exactly once."
+        f"default settings (summary view, 40,000-byte result budget), following `next_cursor`. The budget cuts "
+        f"each page of 100 summary candidates, so the crawl takes {counts['ours']:,} calls, but a cut page is kept "
+        f"for the call that resumes it, and ashby-mcp sent {upstream_requests:,} upstream requests. Every run "
+        "checks that each candidate id came back exactly once."
     )
     return [row], note

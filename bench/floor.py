@@ -1,6 +1,6 @@
 """Comparison points: a bare low-level MCP server with ashby-mcp's 19 tool names.
 
-The floor server answers every call with a fixed short text. The floor forwarder
+The floor server returns a fixed short text for every call. The floor forwarder
 sends each call as one httpx POST to the execute endpoint and returns the raw
 response body, without argument checks, validation or trimming. Both import
 only the mcp SDK (and httpx for the forwarder), never ashby_mcp, so their start

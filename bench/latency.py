@@ -20,7 +20,7 @@ from bench.common import (
     ours_params,
     stdio_client_for,
 )
-from bench.report import Row
+from bench.report import Row, plural
 
 TARGET = 1.25
 WARMUP_CALLS = 30
@@ -83,12 +83,14 @@ async def measure(api_url: str, logs: Logs, calls: int, rounds: int) -> tuple[li
                 )
             )
     note = (
-        f"**2. Sequential latency.** {rounds} rounds; each round opens one session per side and transport, makes "
+        f"**2. Sequential latency.** {plural(rounds, 'round')}; each round opens one session per side and transport, makes "
         f"{WARMUP_CALLS} untimed calls of each tool, then {calls} timed calls of `candidates_list` "
         f"(limit 20) and {calls} of `candidates_get` (cycling over 100 ids). A sample is the mean of one round. "
         "Both sides call the same sandbox process (uvicorn, 100,000 candidates, no added latency) over loopback. "
-        "The floor forwarder returns the raw upstream body (about 81 KB for 20 candidates); ashby-mcp checks "
-        "arguments, shapes and trims the records, and logs each upstream request at INFO. The stdio servers send "
-        "stderr to the bench log file; in memory, the bench process logs to the same file at INFO."
+        "The floor forwarder returns the raw upstream body (about 81 KB for 20 candidates). ashby-mcp checks "
+        "arguments, asks upstream only for the summary view's fields (about 15 KB), shapes and trims the "
+        "records, returns them as structured content and as text, and logs each upstream request at INFO. "
+        "The stdio servers send stderr to the bench log file; in memory, the bench process logs to the same "
+        "file at INFO."
     )
     return rows, note

@@ -19,14 +19,14 @@ from bench.common import (
     ours_params,
     stdio_client_for,
 )
-from bench.report import Row
+from bench.report import Row, plural
 
 HEADROOM_MB = 30.0
 FLAT_MB = 2.0
 """Largest RSS growth from the end of warm-up to the last call that still counts as flat."""
-WORKERS = 4
+WORKERS = 8
 """Calls in flight at once, so that 10,000 calls take seconds, not minutes."""
-LIST_EVERY = 4
+LIST_EVERY = 10
 """Every LIST_EVERY-th call is `candidates_list` (limit 20, following the cursor); the rest are gets."""
 
 
@@ -47,7 +47,7 @@ async def _run_calls(
     sample_every: int,
     next_cursor: Callable[[Any], str | None],
 ) -> list[float]:
-    """Make `total` calls from WORKERS tasks; return the RSS in MiB after each `sample_every` calls."""
+    """Make `total` calls from WORKERS tasks; return the RSS in MB after each `sample_every` calls."""
     samples: list[float] = []
     state = {"made": 0, "cursor": None}
     failures: list[str] = []
@@ -81,7 +81,7 @@ async def _run_calls(
 async def _one_run(
     params: StdioServerParameters, logs: Logs, ids: list[str], calls: int, next_cursor: Callable[[Any], str | None]
 ) -> tuple[float, float, float]:
-    """Return (peak RSS after start, peak RSS after all calls, RSS growth after warm-up), in MiB."""
+    """Return (peak RSS after start, peak RSS after all calls, RSS growth after warm-up), in MB."""
     before = set(child_pids())
     async with stdio_client_for(params, logs) as client:
         await client.list_tools()
@@ -128,7 +128,7 @@ async def measure(api_url: str, logs: Logs, calls: int, runs: int) -> tuple[list
             growth["ours"].max <= FLAT_MB),
     ]
     note = (
-        f"**6. Memory.** {runs} run(s) per side over stdio against the main sandbox. RSS and peak RSS are VmRSS "
+        f"**6. Memory.** {plural(runs, 'run')} per side over stdio against the main sandbox. RSS and peak RSS are VmRSS "
         f"and VmHWM from /proc/PID/status of the server process. A run lists the tools, then makes {calls:,} "
         f"calls from {WORKERS} concurrent tasks: every {LIST_EVERY}th is `candidates_list` (limit 20) following "
         f"the cursor, the rest are `candidates_get` over 100 ids. The first {warm:,} calls are the warm-up; "

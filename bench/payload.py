@@ -25,8 +25,9 @@ def _compact(value: Any) -> bytes:
 def listing_sizes(listing: types.ListToolsResult) -> tuple[int, int]:
     """Return (whole `tools/list` result, the part a model reads) in bytes of compact JSON.
 
-    The part a model reads is each tool's name, description and input schema; hosts
-    keep titles, annotations and output schemas out of the prompt.
+    The part a model reads is each tool's name, description and input schema: the
+    fields of a tool definition in the Anthropic and OpenAI model APIs, which hosts
+    fill from `tools/list`.
     """
     whole = listing.model_dump(mode="json", by_alias=True, exclude_none=True)
     read = [

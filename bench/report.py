@@ -78,7 +78,12 @@ def machine() -> str:
     )
 
 
-def render(report: Report, intro: str, closing: str) -> str:
+def plural(count: int, word: str) -> str:
+    """Return e.g. "1 run" or "3 runs"."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def render(report: Report, intro: str, findings: str, closing: str) -> str:
     """Render the whole benchmarks page."""
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -99,12 +104,15 @@ def render(report: Report, intro: str, closing: str) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in report.rows:
-        met = "—" if row.met is None else ("yes" if row.met else "**no**")
+        met = "—"
+        if row.met is not None:
+            met = "yes" if row.met else "**no**"
         lines.append(
             f"| {row.number} | {row.measure} | {format_series(row.ours)} | {row.point} | "
             f"{format_series(row.theirs)} | {row.ratio} | {row.target} | {met} |"
         )
     lines += ["", "## How each measure runs", ""]
     lines += [f"- {note}" for note in report.notes]
+    lines += ["", "## Profile and fixes", "", findings.strip()]
     lines += ["", "## Closing note", "", closing.strip(), ""]
     return "\n".join(lines)

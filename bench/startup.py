@@ -7,7 +7,7 @@ import time
 from mcp import StdioServerParameters
 
 from bench.common import Logs, Series, floor_params, ours_params, stdio_client_for
-from bench.report import Row
+from bench.report import Row, plural
 
 TARGET = 1.15
 
@@ -48,9 +48,10 @@ async def measure(api_url: str, logs: Logs, runs: int) -> tuple[list[Row], str]:
         ratio <= TARGET,
     )
     note = (
-        f"**1. Cold start.** {runs} runs per side, interleaved, after one untimed start each. Each run spawns "
+        f"**1. Cold start.** {plural(runs, 'run')} per side, interleaved, after one untimed start each. Each run spawns "
         "`python -m ashby_mcp serve` (or `python bench/floor.py`) through the SDK's stdio client and stops the "
         "clock when `tools/list` returns. ashby-mcp has credentials for the sandbox but makes no upstream request "
-        "before its first tool call."
+        "before its first tool call. Both servers run with bytecode caches, as an installed package does: the "
+        "untimed start writes them."
     )
     return [row], note

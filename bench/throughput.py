@@ -16,7 +16,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from bench.common import FLOOR_SCRIPT, REPO_ROOT, STARTUP_TIMEOUT, Logs, Series, candidate_ids, floor_env, ours_env
-from bench.report import Row
+from bench.report import Row, plural
 
 TARGET = 0.8
 CLIENTS = 32
@@ -128,7 +128,7 @@ async def measure(api_url: str, logs: Logs, calls: int, runs: int) -> tuple[list
             )
         )
     note = (
-        f"**7. HTTP throughput.** {runs} runs per side, interleaved; each run starts the server "
+        f"**7. HTTP throughput.** {plural(runs, 'run')} per side, interleaved; each run starts the server "
         "(`ashby-mcp serve --transport streamable-http --stateless`, or `bench/floor.py --http --stateless`) on a "
         f"free loopback port, opens {CLIENTS} SDK client sessions in the bench process, makes {WARMUP_CALLS} "
         f"untimed calls per session, then times {calls} sequential `candidates_get` calls per session, all "
