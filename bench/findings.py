@@ -22,23 +22,26 @@ after it.
 | Ask upstream only for the summary view's fields | a summary list keeps about 9 fields, yet whole records were fetched: 81,063 bytes for 20 candidates | 15,445 bytes upstream; server side of `candidates_list` (limit 20, in process, no MCP) 6.31 ms → 5.49 ms, against 5.52-5.59 ms for the floor forwarder's raw POST |
 | Drop the id parameter descriptions from the get tools | what a model reads of `tools/list` was 8,006 bytes | 7,810 bytes |
 
-What remains, and is outside ashby-mcp's own code:
+What remains:
 
 - **The SDK client checks structured content against the output schema.** `ClientSession.call_tool` in
   mcp 2.3.0 validates every result with jsonschema. For 20 summary candidates that takes about 0.65 ms
   (timed directly, 200 repeats), and about 2.5 ms for a page of 87. The floor declares no output schema, so
   it pays nothing. A list output schema that types only `id` per record would cut most of this cost and
-  about 9 KB of `tools/list`, but it would tell hosts less about each record, so it is left as it is.
-- **Structured content doubles a get result on the wire.** Each result carries the record as
-  `structuredContent` and again as JSON text, as the MCP specification recommends for clients that read
-  only text. Over 100 candidates, the median `candidates_get` result is 6.1 KB of JSON against 3.5 KB for
-  the floor forwarder's raw body, and over stdio every byte is serialised, piped and parsed once more.
+  about 3.9 KB of `tools/list`, but it would tell hosts less about each record, so it is left as it is.
+- **Per-call CPU of a get.** Measured from /proc/PID/stat over 3 × 1,500 sequential `candidates_get` calls
+  over stdio, ashby-mcp's server process spends 0.2 to 0.4 ms more CPU per call than the floor forwarder's
+  (1.6 to 1.8 ms): it parses the 3.5 KB body, prunes and conforms the record, serialises it three times
+  and writes a log line. The SDK client spends 0.1 to 0.2 ms more on the structured content and its
+  output-schema check. Carrying the record both as `structuredContent` and as JSON text, as the MCP
+  specification recommends, is not the cause: timed with a synthetic stdio server, it adds about 0.06 ms
+  per call over the text alone.
 - **The server process is CPU bound under a burst.** Over stdio, the floor forwarder's server process
-  spends about 2 to 2.5 ms of CPU per `candidates_get` (the SDK's stdio transport and request handling,
-  then httpx), ashby-mcp about 0.3 to 0.5 ms more (JSON parsing, pruning, logging and the larger result).
-  100 calls therefore need 200 to 300 ms of one core, more than 3 × one 57 ms call. httpcore 1.0.9 also
-  scans every pooled connection on each request, and without `sniffio` installed (as in this
-  environment) it attempts a failing `import sniffio` several times per request.
+  spends about 2 to 2.5 ms of CPU per `candidates_get` in a burst of 100: about 0.4 ms in the SDK (the
+  floor server's burst shows that) and the rest in httpx and httpcore. ashby-mcp spends 0.3 to 0.5 ms more.
+  100 calls therefore need 200 to 300 ms of one core, more than 3 × one 57 ms call. httpcore 1.0.9 scans
+  every pooled connection on each request, and without `sniffio` installed (as in this environment) it
+  attempts a failing `import sniffio` about ten times per request, each a search of `sys.path`.
 - **Bytecode caches.** The bench removes `PYTHONDONTWRITEBYTECODE` from the servers' environment. With it
   set, as in this development shell, every start compiles ashby_mcp from source, which adds about 30 ms
   that an installed package never pays.
@@ -54,9 +57,10 @@ MISS_REASONS: dict[int, str] = {
     ),
     2: (
         "Timed in process without MCP, ashby-mcp's server side of `candidates_list` takes no longer than the "
-        "floor forwarder's raw POST, and of `candidates_get` 0.2 to 0.3 ms longer (parsing and pruning the "
-        "whole record). The rest of the gap is the SDK client's output-schema check and the structured "
-        "content that doubles each result, both larger over stdio (see the profile above)."
+        "floor forwarder's raw POST. For a list, most of the gap is the SDK client's output-schema check "
+        "(about 0.65 ms for 20 records); for a get, it is 0.3 to 0.6 ms of CPU in the server and the client "
+        "together (see the profile above). Load from other processes on the 2 cores widens single rounds; "
+        "the min / max columns show by how much."
     ),
     3: (
         "With its default of 16 upstream requests in flight, 100 calls queue in 7 waves of at least 50 ms, "
