@@ -68,7 +68,8 @@ forwarder** is the same server, but each call is one httpx POST to the execute e
 returns, without checks, validation or trimming. Both live in `bench/floor.py`. Upstream is the sandbox
 (`python -m ashby_mcp.sandbox`), a local imitation of Airbyte's execute API, on 127.0.0.1. Absolute times
 on shared 2-core machines drift by about 30 %, so every target is a ratio of two sides measured in the same
-run, with their runs interleaved. The generated sections below are rewritten by each run.
+run, with their runs interleaved. `python -m bench` writes this whole page; only the profile section is fixed
+text, with numbers from one-off timings taken while fixing.
 """
 
 

@@ -29,16 +29,16 @@ What remains:
   (timed directly, 200 repeats), and about 2.5 ms for a page of 87. The floor declares no output schema, so
   it pays nothing. A list output schema that types only `id` per record would cut most of this cost and
   about 3.9 KB of `tools/list`, but it would tell hosts less about each record, so it is left as it is.
-- **Per-call CPU of a get.** Measured from /proc/PID/stat over 3 × 1,500 sequential `candidates_get` calls
-  over stdio, ashby-mcp's server process spends 0.2 to 0.4 ms more CPU per call than the floor forwarder's
-  (1.6 to 1.8 ms): it parses the 3.5 KB body, prunes and conforms the record, serialises it three times
-  and writes a log line. The SDK client spends 0.1 to 0.2 ms more on the structured content and its
+- **Per-call CPU of a get.** CPU time was read from /proc/PID/stat over 3 × 1,500 sequential
+  `candidates_get` calls over stdio. ashby-mcp's server process spends 0.2 to 0.4 ms more per call than the
+  floor forwarder's 1.6 to 1.8 ms: it parses the 3.5 KB body, prunes and conforms the record, serialises it
+  three times and writes a log line. The SDK client spends 0.1 to 0.2 ms more on the structured content and its
   output-schema check. Carrying the record both as `structuredContent` and as JSON text, as the MCP
   specification recommends, is not the cause: timed with a synthetic stdio server, it adds about 0.06 ms
   per call over the text alone.
-- **The server process is CPU bound under a burst.** Over stdio, the floor forwarder's server process
-  spends about 2 to 2.5 ms of CPU per `candidates_get` in a burst of 100: about 0.4 ms in the SDK (the
-  floor server's burst shows that) and the rest in httpx and httpcore. ashby-mcp spends 0.3 to 0.5 ms more.
+- **The server process is CPU bound under a burst.** In a burst of 100 over stdio, the floor forwarder's
+  server process spends about 2 to 2.5 ms of CPU per `candidates_get`. About 0.4 ms of that is the SDK, as
+  a burst against the floor server shows, and the rest is httpx and httpcore. ashby-mcp spends 0.3 to 0.5 ms more.
   100 calls therefore need 200 to 300 ms of one core, more than 3 × one 57 ms call. httpcore 1.0.9 scans
   every pooled connection on each request, and without `sniffio` installed (as in this environment) it
   attempts a failing `import sniffio` about ten times per request, each a search of `sys.path`.
@@ -57,8 +57,8 @@ MISS_REASONS: dict[int, str] = {
     ),
     2: (
         "Timed in process without MCP, ashby-mcp's server side of `candidates_list` takes no longer than the "
-        "floor forwarder's raw POST. For a list, most of the gap is the SDK client's output-schema check "
-        "(about 0.65 ms for 20 records); for a get, it is 0.3 to 0.6 ms of CPU in the server and the client "
+        "floor forwarder's raw POST. For a list, most of the gap is the SDK client's output-schema check, "
+        "about 0.65 ms for 20 records. For a get, it is 0.3 to 0.6 ms of CPU in the server and the client "
         "together (see the profile above). Load from other processes on the 2 cores widens single rounds; "
         "the min / max columns show by how much."
     ),

@@ -91,7 +91,7 @@ def render(report: Report, intro: str, findings: str, closing: str) -> str:
         "",
         intro.strip(),
         "",
-        f"- Command: `{report.command}`",
+        f"- Command: `{report.command}`, from the repository root",
         f"- Machine: {machine()}",
         f"- Date: {now}; the whole run took {report.elapsed_s:.0f} s",
         f"- Versions: mcp {version('mcp')}, httpx {version('httpx')}, anyio {version('anyio')}, "
@@ -100,7 +100,7 @@ def render(report: Report, intro: str, findings: str, closing: str) -> str:
         "Each cell gives min / median / max over the repeated runs of this run (one value when the quantity "
         "does not vary). The ratio compares medians.",
         "",
-        "| # | measure | ashby-mcp | comparison point | comparison min / median / max | ratio | target | met? |",
+        "| # | measure | ashby-mcp min / median / max | comparison point | its min / median / max | ratio | target | met? |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in report.rows:

@@ -128,11 +128,11 @@ async def measure(api_url: str, logs: Logs, calls: int, runs: int) -> tuple[list
             )
         )
     note = (
-        f"**7. HTTP throughput.** {plural(runs, 'run')} per side, interleaved; each run starts the server "
+        f"**7. HTTP throughput.** {plural(runs, 'run')} per side, interleaved. Each run starts the server "
         "(`ashby-mcp serve --transport streamable-http --stateless`, or `bench/floor.py --http --stateless`) on a "
-        f"free loopback port, opens {CLIENTS} SDK client sessions in the bench process, makes {WARMUP_CALLS} "
-        f"untimed calls per session, then times {calls} sequential `candidates_get` calls per session, all "
-        "sessions at once. ashby-mcp checks a bearer token on every request and writes an access log line; the "
+        f"free loopback port and opens {CLIENTS} SDK client sessions in the bench process. Each session makes "
+        f"{WARMUP_CALLS} untimed calls, then all sessions at once make {calls} sequential `candidates_get` calls "
+        "each, and the clock runs until the last returns. ashby-mcp checks a bearer token on every request and writes an access log line; the "
         "floor servers do neither. Every ashby-mcp call goes upstream, so the target is held against the floor "
         "forwarder, which makes the same upstream request; the floor server, whose handler returns a fixed text, "
         "shows the transport's own ceiling. The clients, the server and the sandbox share the 2 cores."
