@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 import re
@@ -13,14 +14,14 @@ import mcp_types as types
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from ashby_mcp.backends.base import Backend
+from ashby_mcp.backends.base import Backend, Page
 from ashby_mcp.catalog import ENTITIES, Action, Entity
 from ashby_mcp.config import Settings
-from ashby_mcp.cursors import CursorCodec, CursorState
+from ashby_mcp.cursors import MAX_CURSOR_CHARS, CursorCodec, CursorState, id_digest
 from ashby_mcp.errors import AshbyMCPError, ArgumentError, UpstreamProtocolError
 from ashby_mcp.schemas import FIELD_PATH_PATTERN, input_schema, output_schema
 from ashby_mcp.shaping import RecordShaper
-from ashby_mcp.trimming import dumps
+from ashby_mcp.trimming import MIN_FIT_BYTES, dumps
 
 logger = logging.getLogger("ashby_mcp.tools")
 
@@ -270,16 +271,24 @@ class ToolRunner:
         remaining = page.records[state.skip :]
         shaper = self._shapers[spec.name]
         view_note = self._view_note(spec) if not fields and shaper.view else ""
-        # Room for the envelope, the next cursor (which embeds an upstream cursor) and the hint line.
-        reserve = 400 + len(view_note) + 2 * max(len(state.upstream_cursor or ""), len(page.cursor or ""))
-        parts = shaper.shape_page(remaining[:limit], fields, self.settings.max_result_bytes - reserve)
+        # Room for the envelope, the hint line and the next cursor, which embeds an upstream cursor.
+        cursor_room = self._cursor_room(spec, state, page, limit)
+        budget = self.settings.max_result_bytes - 400 - len(view_note.encode("utf-8")) - cursor_room
+        if budget < MIN_FIT_BYTES:
+            raise UpstreamProtocolError(
+                f"The upstream returned a {entity.name} paging cursor so long that the next cursor "
+                f"({cursor_room} characters) leaves no room for records within the "
+                f"{self.settings.max_result_bytes}-byte result limit. Raise ASHBY_MCP_MAX_RESULT_BYTES."
+            )
+        parts = shaper.shape_page(remaining[:limit], fields, budget)
 
         taken = len(parts)
+        after = id_digest(remaining[taken - 1]) if taken else state.after
         next_state: CursorState | None
         if taken == len(remaining):
-            next_state = CursorState(entity.name, page.cursor, limit, 0) if page.has_more else None
+            next_state = CursorState(entity.name, page.cursor, limit, 0, after) if page.has_more else None
         else:
-            next_state = CursorState(entity.name, state.upstream_cursor, state.page_size, state.skip + taken)
+            next_state = CursorState(entity.name, state.upstream_cursor, state.page_size, state.skip + taken, after)
         next_cursor = self.codec.encode(next_state) if next_state else None
 
         structured = {
@@ -310,10 +319,31 @@ class ToolRunner:
             f"Request them with fields, or call {get_tool} for one whole record."
         )
 
+    def _cursor_room(self, spec: ToolSpec, state: CursorState, page: Page, limit: int) -> int:
+        """Return the length of the longest next cursor this page can yield; raise if it is too long."""
+        entity = spec.entity.name
+        # An upper bound: the largest page size and skip, and a digest as long as id_digest's.
+        page_size = max(limit, state.page_size)
+        skip = state.skip + len(page.records)
+        longest = max(
+            len(self.codec.encode(CursorState(entity, upstream, page_size, skip, "#" * 12)))
+            for upstream in (state.upstream_cursor, page.cursor)
+        )
+        if longest > MAX_CURSOR_CHARS:
+            raise UpstreamProtocolError(
+                f"The upstream returned a {entity} paging cursor so long that the next cursor would take "
+                f"{longest} characters, more than the {MAX_CURSOR_CHARS} this server accepts, so paging cannot "
+                "go on. Report it to your Airbyte administrator."
+            )
+        return longest
+
     async def _fetch_nonempty(
         self, spec: ToolSpec, state: CursorState, limit: int, fields: list[str] | None
-    ) -> tuple[Any, CursorState]:
-        """Fetch the cursor's upstream page, skipping empty pages that have has_more set."""
+    ) -> tuple[Page, CursorState]:
+        """Fetch the cursor's upstream page, skipping empty pages that have has_more set.
+
+        The returned state's `skip` is the index of the first record not yet returned.
+        """
         entity = spec.entity.name
         for _ in range(MAX_EMPTY_PAGES_PER_CALL):
             params: dict[str, Any] = {"limit": state.page_size}
@@ -325,10 +355,33 @@ class ToolRunner:
                     f"The upstream returned the same {entity} cursor it was given, so paging would never end. "
                     "Try again later; if it repeats, report it to your Airbyte administrator."
                 )
+            state = dataclasses.replace(state, skip=_resume_index(entity, page.records, state))
             if page.records[state.skip :] or not page.has_more:
                 return page, state
-            state = CursorState(entity, page.cursor, limit, 0)
+            state = CursorState(entity, page.cursor, limit, 0, state.after)
         return page, state
+
+
+def _resume_index(entity: str, records: list[dict[str, Any]], state: CursorState) -> int:
+    """Return the index of the first record on a fetched page that was not returned yet.
+
+    That is `state.skip`, unless the last record returned sits elsewhere on the page:
+    the upstream sent a page again (a cursor back to the start, an empty page whose
+    cursor leads to the same page), or records were added or removed before it.
+    Paging then resumes right after that record, so none is returned twice or skipped.
+    """
+    if state.after is None:
+        return state.skip
+    matches = [index for index, record in enumerate(records) if id_digest(record) == state.after]
+    if len(matches) != 1 or matches[0] == state.skip - 1:
+        return state.skip
+    logger.warning(
+        "upstream %s page holds the last record already returned at index %d, not %d; resuming after it",
+        entity,
+        matches[0],
+        state.skip - 1,
+    )
+    return matches[0] + 1
 
 
 def _upstream_fields(fields: list[str] | None) -> list[str] | None:
