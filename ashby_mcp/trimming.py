@@ -155,13 +155,14 @@ class Trimmer:
         if byte_size(record) <= budget:
             return record
         # The shortest step still keeps a 36-character UUID whole.
+        shrunk = record
         for limit in (2000, 500, 100, 40):
             if self.max_string_chars is not None and limit >= self.max_string_chars:
                 continue
             shrunk = self._cut(record, "", limit, frozenset())
             if byte_size(shrunk) <= budget:
                 return shrunk
-        # shrunk is now the record with every string cut to 40 characters.
+        # shrunk now has every string cut to 40 characters, or to max_string_chars if that is shorter.
         return self._omit_largest(shrunk, budget)
 
     def _omit_largest(self, record: dict[str, Any], budget: int) -> dict[str, Any]:

@@ -155,3 +155,11 @@ async def test_non_finite_float_becomes_text() -> None:
     json_text = result.content[0].text.rsplit("\n", 1)[0]
     assert "NaN" not in json_text
     assert json.loads(json_text) == result.structured_content
+
+
+def test_fit_with_short_string_limit() -> None:
+    # With max_string_chars at or below 40 every cut step was skipped, and fit
+    # raised UnboundLocalError on the variable those steps assign.
+    trimmer = Trimmer(max_string_chars=20, get_tool="candidates_get")
+    record = trimmer.trim({"id": "c1", "k" * 300: "x" * 21, "name": "é" * 400})
+    assert byte_size(trimmer.fit(record, 500)) <= 500
