@@ -30,6 +30,8 @@ _FIELD_PATH = re.compile(FIELD_PATH_PATTERN)
 # An upstream may return empty pages with has_more set. Following a few of them
 # inside one call spares the model from paging through empty results.
 MAX_EMPTY_PAGES_PER_CALL = 5
+# An error lists at most this many problems or unknown names, so a huge call gets a short answer.
+MAX_PROBLEMS_LISTED = 10
 
 ANNOTATIONS = types.ToolAnnotations(
     read_only_hint=True,
@@ -113,7 +115,11 @@ class ArgumentChecker:
         if isinstance(cursor, str) and not cursor.strip():
             problems.append("'cursor' must not be empty: pass next_cursor from the previous page, or omit it")
         if problems:
-            raise ArgumentError(self.spec.name, sorted(set(problems)))
+            problems = sorted(set(problems))
+            if len(problems) > MAX_PROBLEMS_LISTED:
+                more = len(problems) - MAX_PROBLEMS_LISTED
+                problems = [*problems[:MAX_PROBLEMS_LISTED], f"... and {more} more problems of the same kinds"]
+            raise ArgumentError(self.spec.name, problems)
 
     def _explain(self, error: ValidationError) -> str:
         location = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
@@ -128,9 +134,11 @@ class ArgumentChecker:
         if keyword == "additionalProperties":
             extras = sorted(set(error.instance) - set(self._known))
             hints = []
-            for extra in extras:
-                match = difflib.get_close_matches(extra, self._known, n=1, cutoff=0.5)
-                hints.append(f"'{extra}'" + (f" (did you mean '{match[0]}'?)" if match else ""))
+            for extra in extras[:MAX_PROBLEMS_LISTED]:
+                match = difflib.get_close_matches(extra[:100], self._known, n=1, cutoff=0.5)
+                hints.append(_quote_name(extra) + (f" (did you mean '{match[0]}'?)" if match else ""))
+            if len(extras) > MAX_PROBLEMS_LISTED:
+                hints.append(f"and {len(extras) - MAX_PROBLEMS_LISTED} more")
             return f"unknown argument {', '.join(hints)}: valid arguments are {', '.join(self._known)}"
         if keyword == "type":
             expected = error.validator_value
@@ -166,7 +174,7 @@ class ArgumentChecker:
                 match = difflib.get_close_matches(head, known, n=1, cutoff=0.6)
                 suggestion = f" (did you mean '{match[0]}'?)" if match else ""
                 problems.append(
-                    f"'fields[{index}]' names unknown field '{head}'{suggestion}: "
+                    f"'fields[{index}]' names unknown field {_quote_name(head)}{suggestion}: "
                     f"{self.spec.entity.singular} fields are {', '.join(known)}"
                 )
         return problems
@@ -186,6 +194,10 @@ def _json_type(value: Any) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+def _quote_name(name: str) -> str:
+    return f"'{name}'" if len(name) <= 40 else f"'{name[:39]}…'"
 
 
 def _preview(value: Any) -> str:
