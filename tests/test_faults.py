@@ -113,13 +113,13 @@ class Sandbox:
 
 
 @asynccontextmanager
-async def recorded_sandbox(config: SandboxConfig = SANDBOX) -> AsyncIterator[Sandbox]:
+async def recorded_sandbox(config: SandboxConfig = SANDBOX, log_level: str = "warning") -> AsyncIterator[Sandbox]:
     """Serve the sandbox on a free loopback port, with every request recorded."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as serving() does
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = _uvicorn_server(config, "127.0.0.1", port, "warning")
+    server = _uvicorn_server(config, "127.0.0.1", port, log_level)
     recorder = RequestRecorder(server.config.app)
     server.config.app = recorder
     url = f"http://127.0.0.1:{port}"
