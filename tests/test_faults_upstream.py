@@ -153,3 +153,16 @@ async def test_failed_refresh_is_shared_by_waiters(httpx_mock: HTTPXMock) -> Non
     await backend.aclose()
     assert len(errors) == 20
     assert len(httpx_mock.get_requests(url=TOKEN_URL)) == 3
+
+
+@pytest.mark.parametrize("expires_in", [0, -5])
+async def test_short_lived_token_is_shared_by_waiters(httpx_mock: HTTPXMock, expires_in: int) -> None:
+    # A token born expired made each waiter refresh again after the one before it.
+    _token(httpx_mock, expires_in=expires_in)  # a second token request finds no response and fails
+    httpx_mock.add_response(url=EXECUTE_URL, json={"status": "success", "result": {"id": "c1"}}, is_reusable=True)
+    backend = _backend()
+    async with anyio.create_task_group() as tasks:
+        for _ in range(20):
+            tasks.start_soon(backend.get, "candidates", {"id": "c1"})
+    await backend.aclose()
+    assert len(httpx_mock.get_requests(url=TOKEN_URL)) == 1

@@ -29,8 +29,9 @@ TokenFetcher = Callable[[], Awaitable[tuple[str, float]]]
 class TokenProvider:
     """Hands out a cached token and refreshes it once for all concurrent callers.
 
-    Callers that waited for a refresh that failed get its error instead of
-    requesting a token again one after another.
+    Callers that waited for a refresh get its token, even one the upstream
+    gave a very short life, or its error, instead of requesting a token again
+    one after another.
     """
 
     def __init__(self, fetch: TokenFetcher | None, static_token: str | None = None) -> None:
@@ -43,6 +44,8 @@ class TokenProvider:
         self._lock = anyio.Lock()
         self.refresh_count = 0
         self._attempts = 0
+        self._succeeded = 0
+        """Number of the last refresh attempt that returned a token."""
         self._failure: AshbyMCPError | None = None
         self._recent: deque[str] = deque([static_token] if static_token else [], maxlen=4)
 
@@ -65,8 +68,7 @@ class TokenProvider:
             token = self._token
             if token is not None and time.monotonic() < token.refresh_at:
                 return token.value
-            self._raise_shared_failure(attempts_seen)
-            return await self._refresh()
+            return self._shared_refresh(attempts_seen) or await self._refresh()
 
     async def reject(self, value: str) -> str:
         """Drop a token the upstream answered 401 for and return a fresh one."""
@@ -81,13 +83,20 @@ class TokenProvider:
         async with self._lock:
             if self._token is not None and self._token.value != value:
                 return self._token.value  # someone already replaced it
-            self._raise_shared_failure(attempts_seen)
-            return await self._refresh()
+            return self._shared_refresh(attempts_seen) or await self._refresh()
 
-    def _raise_shared_failure(self, attempts_seen: int) -> None:
-        """Raise the error of a refresh that failed while the caller waited for the lock."""
-        if self._attempts != attempts_seen and self._failure is not None:
+    def _shared_refresh(self, attempts_seen: int) -> str | None:
+        """Return the token of a refresh that ran while the caller waited for the lock, or raise its error.
+
+        Returns None when no refresh finished in that time, for example because it was cancelled.
+        """
+        if self._attempts == attempts_seen:
+            return None
+        if self._failure is not None:
             raise self._failure
+        if self._token is not None and self._succeeded == self._attempts:
+            return self._token.value
+        return None
 
     async def _refresh(self) -> str:
         assert self._fetch is not None
@@ -99,6 +108,7 @@ class TokenProvider:
             self._failure = exc
             raise
         self.refresh_count += 1
+        self._succeeded = self._attempts
         self._recent.append(value)
         # Short-lived tokens are used for half their life rather than not at all.
         margin = min(REFRESH_MARGIN_SECONDS, lifetime / 2)
