@@ -251,7 +251,7 @@ SCENARIOS = [
     Scenario(
         "huge_body_over_cap",
         ({"fault": "huge_body", "megabytes": 2},),
-        ("exceeded 1000000 bytes", "ASHBY_MCP_MAX_BODY_BYTES", "smaller page with limit"),
+        ("exceeded 1000000 bytes", "ASHBY_MCP_MAX_BODY_BYTES", "fewer fields with fields"),
     ),
     Scenario("empty_page_has_more", ({"fault": "empty_page_has_more", "count": 3},), actions=("list",)),
     Scenario("repeat_cursor_on_first_page", ({"fault": "repeat_cursor"},), actions=("list",)),

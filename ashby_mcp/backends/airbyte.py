@@ -206,8 +206,9 @@ class AirbyteExecuteBackend:
                         size += len(chunk)
                         if size > limit:
                             raise UpstreamProtocolError(
-                                f"The upstream answer exceeded {limit} bytes (ASHBY_MCP_MAX_BODY_BYTES); "
-                                "ask for a smaller page with limit."
+                                f"The upstream answer exceeded {limit} bytes (ASHBY_MCP_MAX_BODY_BYTES). "
+                                "Request a smaller page with limit or fewer fields with fields, or raise "
+                                "ASHBY_MCP_MAX_BODY_BYTES."
                             )
                         chunks.append(chunk)
             except httpx.TimeoutException as exc:
