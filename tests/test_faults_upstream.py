@@ -166,3 +166,26 @@ async def test_short_lived_token_is_shared_by_waiters(httpx_mock: HTTPXMock, exp
             tasks.start_soon(backend.get, "candidates", {"id": "c1"})
     await backend.aclose()
     assert len(httpx_mock.get_requests(url=TOKEN_URL)) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "action"),
+    [
+        ({"status": "success", "result": [1, 2]}, "list"),
+        ({"status": "success", "result": [], "connector_metadata": [1]}, "list"),
+        ({"status": "success", "result": [], "connector_metadata": {"cursor": 5}}, "list"),
+        ({"status": "success", "result": [], "connector_metadata": {"has_more": "yes", "cursor": "c"}}, "list"),
+        ({"status": "success", "result": [], "connector_metadata": {"has_more": True}}, "list"),
+        ({"status": "success", "result": ["not a record"]}, "get"),
+    ],
+)
+async def test_unreadable_result_says_what_to_do(httpx_mock: HTTPXMock, body: dict, action: str) -> None:
+    _token(httpx_mock)
+    httpx_mock.add_response(url=EXECUTE_URL, json=body)
+    backend = _backend()
+    with pytest.raises(UpstreamProtocolError, match="report it to your Airbyte administrator"):
+        if action == "list":
+            await backend.list("candidates", {"limit": 5})
+        else:
+            await backend.get("candidates", {"id": "c1"})
+    await backend.aclose()

@@ -42,6 +42,7 @@ TOKEN_PATH = "/api/v1/account/applications/token"
 CONNECTORS_PATH = "/api/v1/integrations/connectors"
 ASHBY_DEFINITION_ID = "4e8c9fa0-3634-499b-b948-11581b5c3efa"
 USER_AGENT = f"ashby-mcp/{__version__}"
+RETRY_OR_REPORT = " Try again later; if it repeats, report it to your Airbyte administrator."
 
 
 class _Retryable(Exception):
@@ -121,21 +122,27 @@ class AirbyteExecuteBackend:
             result, metadata = self._unwrap_ashby_list(entity, result)
         if not isinstance(result, list) or not all(isinstance(record, dict) for record in result):
             raise UpstreamProtocolError(
-                f"The upstream answered {entity} list with a result that is not a list of records."
+                f"The upstream answered {entity} list with a result that is not a list of records.{RETRY_OR_REPORT}"
             )
         if not isinstance(metadata, dict):
-            raise UpstreamProtocolError(f"The upstream answered {entity} list with unreadable connector_metadata.")
+            raise UpstreamProtocolError(
+                f"The upstream answered {entity} list with unreadable connector_metadata.{RETRY_OR_REPORT}"
+            )
         cursor = metadata.get("cursor")
         has_more = metadata.get("has_more")
         if cursor is not None and not isinstance(cursor, str):
-            raise UpstreamProtocolError(f"The upstream answered {entity} list with a cursor that is not a string.")
+            raise UpstreamProtocolError(
+                f"The upstream answered {entity} list with a cursor that is not a string.{RETRY_OR_REPORT}"
+            )
         if has_more is None:
             has_more = cursor is not None
         if not isinstance(has_more, bool):
-            raise UpstreamProtocolError(f"The upstream answered {entity} list with has_more that is not a boolean.")
+            raise UpstreamProtocolError(
+                f"The upstream answered {entity} list with has_more that is not a boolean.{RETRY_OR_REPORT}"
+            )
         if has_more and not cursor:
             raise UpstreamProtocolError(
-                f"The upstream said more {entity} records exist but sent no cursor to fetch them."
+                f"The upstream said more {entity} records exist but sent no cursor to fetch them.{RETRY_OR_REPORT}"
             )
         return Page(records=result, cursor=cursor if has_more else None, has_more=has_more)
 
@@ -147,7 +154,9 @@ class AirbyteExecuteBackend:
             self._raise_for_ashby_failure(entity, result)
             result = result.get("results")
         if not isinstance(result, dict):
-            raise UpstreamProtocolError(f"The upstream answered {entity} get with a result that is not a record.")
+            raise UpstreamProtocolError(
+                f"The upstream answered {entity} get with a result that is not a record.{RETRY_OR_REPORT}"
+            )
         return result
 
     async def aclose(self) -> None:
