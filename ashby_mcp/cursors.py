@@ -8,7 +8,7 @@ again and skipping what was sent. No state lives in the server, so any
 replica can continue any cursor.
 
 A cursor also carries a digest of the last record's id. When the next page
-holds that record again, because the upstream repeated a page or its data
+contains that record again, because the upstream repeated a page or its data
 shifted, paging resumes after it instead of returning records twice.
 
 Cursors carry an HMAC so that a corrupted, truncated or invented cursor is

@@ -30,7 +30,7 @@ _FIELD_PATH = re.compile(FIELD_PATH_PATTERN)
 # An upstream may return empty pages with has_more set. Following a few of them
 # inside one call spares the model from paging through empty results.
 MAX_EMPTY_PAGES_PER_CALL = 5
-# An error lists at most this many problems or unknown names, so a huge call gets a short answer.
+# An error lists at most this many problems or unknown names, so a huge call gets a short error.
 MAX_PROBLEMS_LISTED = 10
 
 ANNOTATIONS = types.ToolAnnotations(
@@ -377,10 +377,11 @@ class ToolRunner:
 def _resume_index(entity: str, records: list[dict[str, Any]], state: CursorState) -> int:
     """Return the index of the first record on a fetched page that was not returned yet.
 
-    That is `state.skip`, unless the last record returned sits elsewhere on the page:
-    the upstream sent a page again (a cursor back to the start, an empty page whose
-    cursor leads to the same page), or records were added or removed before it.
-    Paging then resumes right after that record, so none is returned twice or skipped.
+    That is `state.skip`, unless the last record returned sits elsewhere on the page.
+    It does when the upstream sent a page again, through a cursor back to the start or
+    an empty page whose cursor leads to the same page, or when records were added or
+    removed before it. Paging then resumes right after that record, so none is
+    returned twice or skipped.
     """
     if state.after is None:
         return state.skip
@@ -388,7 +389,7 @@ def _resume_index(entity: str, records: list[dict[str, Any]], state: CursorState
     if len(matches) != 1 or matches[0] == state.skip - 1:
         return state.skip
     logger.warning(
-        "upstream %s page holds the last record already returned at index %d, not %d; resuming after it",
+        "upstream %s page contains the last record already returned at index %d, not %d; resuming after it",
         entity,
         matches[0],
         state.skip - 1,

@@ -146,11 +146,11 @@ class Trimmer:
     def fit(self, record: dict[str, Any], budget: int) -> dict[str, Any]:
         """Shrink one record until its JSON takes at most `budget` bytes.
 
-        Strings are cut shorter and shorter first; if that is not enough, the
+        Strings are cut shorter and shorter first. If that is not enough, the
         largest fields are dropped and named under `_omitted`, so a model
         can request them with `fields`. `id` is kept, and cut only when it
         alone exceeds the budget. The result fits any budget of at least
-        MIN_FIT_BYTES. The work is O(n log n) in the number of fields.
+        MIN_FIT_BYTES, and the work is O(n log n) in the number of fields.
         """
         if byte_size(record) <= budget:
             return record

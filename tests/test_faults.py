@@ -2,9 +2,9 @@
 
 Each scenario serves the sandbox on a loopback socket (socket faults such as reset
 and truncated need one), queues faults through its control endpoint, and makes one
-tool call. The call must end within the call deadline in either the right records
-or an is_error result that says what failed and what to do next, and the call
-after it, with the faults cleared, must return the right records.
+tool call. The call must end within the call deadline, in either the right records
+or an is_error result that names what failed and the next step. The call after it,
+with the faults cleared, must return the right records.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def expected_ids(sandbox: Sandbox, entity: str, count: int) -> list[str]:
 
 
 def check_right_records(sandbox: Sandbox, tool: str, arguments: dict[str, Any], result: Any) -> None:
-    """Assert a successful result holds exactly the records the sandbox has for this call."""
+    """Assert a successful result contains exactly the records the sandbox has for this call."""
     assert not result.is_error, result.content[0].text
     if tool == "users_list":
         ids = [record["id"] for record in result.structured_content["records"]]
@@ -178,7 +178,7 @@ def check_right_records(sandbox: Sandbox, tool: str, arguments: dict[str, Any], 
 
 @dataclass(frozen=True)
 class Scenario:
-    """One fault run: the faults queued, the call, and what the result must say."""
+    """One fault run: the faults queued, the call, and what the result must contain."""
 
     name: str
     faults: tuple[dict[str, Any], ...]
@@ -345,7 +345,7 @@ async def test_fault_ends_in_right_records_or_clear_error(
     check_right_records(sandbox, tool, arguments, outcome.next_result)
 
 
-async def test_repeat_cursor_on_later_page_is_an_error_then_resumes() -> None:
+async def test_repeat_cursor_later_page_errors() -> None:
     async with recorded_sandbox() as sandbox:
         app = fault_server(sandbox.url)
         async with Client(app.server) as client:
@@ -375,8 +375,8 @@ async def test_repeat_cursor_on_first_page_repeats_nothing() -> None:
 
 
 async def test_endless_empty_pages_keep_the_cursor() -> None:
-    # After five empty pages in one call the result is empty, says more records
-    # follow, and carries a cursor; nothing is lost once the upstream recovers.
+    # After five empty pages in one call the result is empty with has_more set and a
+    # cursor. Once the upstream recovers, that cursor loses nothing.
     async with recorded_sandbox() as sandbox:
         app = fault_server(sandbox.url)
         async with Client(app.server) as client:
@@ -525,7 +525,7 @@ async def test_revoked_token_is_refreshed_once_for_concurrent_calls() -> None:
     assert all(not result.is_error for result in results)
 
 
-async def test_token_endpoint_down_is_asked_once_for_concurrent_calls() -> None:
+async def test_token_endpoint_down_one_refresh() -> None:
     async with recorded_sandbox() as sandbox:
         app = fault_server(sandbox.url)
         await sandbox.queue(fault="token_500", count=None)

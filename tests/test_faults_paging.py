@@ -55,8 +55,8 @@ async def test_cursor_back_to_first_page_repeats_nothing() -> None:
 
 
 async def test_empty_page_during_resume_repeats_nothing() -> None:
-    # The budget cuts the first page; resuming it meets an empty page whose cursor
-    # leads to the same page again, which used to restart that page at its first record.
+    # The budget cuts the first page. Resuming it meets an empty page whose cursor
+    # leads to the same page again, and that used to restart the page at its first record.
     long_name = "n" * 900
     records = [{"id": f"u{number}", "firstName": long_name} for number in range(1, 7)]
     pages = {

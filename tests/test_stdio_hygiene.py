@@ -161,7 +161,7 @@ async def drive_session(session: RawSession, sandbox: Sandbox) -> list[dict[str,
         await sandbox.clear()
         responses.append(await session.call("users_get", {"userId": user_id}))
 
-    # Malformed and hostile input: the server may answer or drop each line, but stdout must stay clean.
+    # Malformed and hostile input: the server may respond to or drop each line, but stdout must stay clean.
     for line in (b"not json", b"[]", b"{}", b'{"jsonrpc":"2.0"}', b'{"jsonrpc":"2.0","id":"x","method":7}', "é\u2028".encode()):
         await session.send_line(line)
     responses.append(await session.call("users_list", [1]))
@@ -228,7 +228,7 @@ async def test_stdout_carries_only_jsonrpc(tmp_path: Path) -> None:
     assert len(tool_errors) >= 7
     # Arguments that are not an object, an unknown tool and an unknown method.
     assert [response["error"]["code"] for response in protocol_errors] == [-32602, -32602, -32601]
-    assert responses[-1]["result"]["isError"] is False  # the server answers normally after everything
+    assert responses[-1]["result"]["isError"] is False  # the server responds normally after everything
 
     # The stray output reached stderr, so the test exercised the diversion.
     assert "stray print from a tool call" in stderr

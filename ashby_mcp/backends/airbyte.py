@@ -215,7 +215,7 @@ class AirbyteExecuteBackend:
                         size += len(chunk)
                         if size > limit:
                             raise UpstreamProtocolError(
-                                f"The upstream answer exceeded {limit} bytes (ASHBY_MCP_MAX_BODY_BYTES). "
+                                f"The upstream response exceeded {limit} bytes (ASHBY_MCP_MAX_BODY_BYTES). "
                                 "Request a smaller page with limit or fewer fields with fields, or raise "
                                 "ASHBY_MCP_MAX_BODY_BYTES."
                             )

@@ -29,9 +29,9 @@ TokenFetcher = Callable[[], Awaitable[tuple[str, float]]]
 class TokenProvider:
     """Hands out a cached token and refreshes it once for all concurrent callers.
 
-    Callers that waited for a refresh get its token, even one the upstream
-    gave a very short life, or its error, instead of requesting a token again
-    one after another.
+    A caller that waited for a refresh gets that refresh's token or error
+    instead of requesting a token again, even when the upstream gave the
+    token too short a life to cache.
     """
 
     def __init__(self, fetch: TokenFetcher | None, static_token: str | None = None) -> None:
@@ -44,8 +44,7 @@ class TokenProvider:
         self._lock = anyio.Lock()
         self.refresh_count = 0
         self._attempts = 0
-        self._succeeded = 0
-        """Number of the last refresh attempt that returned a token."""
+        self._succeeded = 0  # number of the last refresh attempt that returned a token
         self._failure: AshbyMCPError | None = None
         self._recent: deque[str] = deque([static_token] if static_token else [], maxlen=4)
 
