@@ -106,7 +106,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="candidates",
         singular="candidate",
-        summary="people in the pipeline: name, emails, phones, tags, source, applicationIds",
+        summary="people in the pipeline (name, emails, phones, tags, source, applicationIds)",
         fields=_fields(
             "id:string createdAt:string updatedAt:string name:string emailAddresses:array "
             "phoneNumbers:array socialLinks:array tags:array applicationIds:array "
@@ -122,7 +122,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="applications",
         singular="application",
-        summary="a candidate's application to a job: status, stage, source, archive reason",
+        summary="candidate, job, status, stage, source and archive reason",
         fields=_fields(
             "id:string createdAt:string updatedAt:string archivedAt:string candidate:any "
             "status:string customFields:array currentInterviewStage:any source:any "
@@ -139,7 +139,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="jobs",
         singular="job",
-        summary="open, closed and archived jobs: title, status, location, department, team",
+        summary="open, closed and archived jobs (title, status, location, department, team)",
         fields=_fields(
             "id:string title:string confidential:boolean status:string employmentType:string "
             "locationId:string departmentId:string defaultInterviewPlanId:string "
@@ -166,7 +166,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="locations",
         singular="location",
-        summary="offices and remote locations: address, workplace type, parent",
+        summary="offices and remote locations (address, workplace type, parent)",
         fields=_fields(
             "id:string name:string externalName:string isArchived:boolean address:any "
             "isRemote:boolean workplaceType:string parentLocationId:string type:string extraData:any"
@@ -180,7 +180,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="users",
         singular="user",
-        summary="recruiters, hiring managers and interviewers: name, email, role, enabled",
+        summary="recruiters, hiring managers and interviewers (name, email, role, enabled)",
         fields=_fields(
             "id:string firstName:string lastName:string email:string globalRole:string "
             "isEnabled:boolean updatedAt:string"
@@ -190,8 +190,8 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="job_postings",
         singular="job posting",
-        summary="job board postings: title, jobId, department, location, publish date, "
-        "apply link, compensation",
+        summary="job board postings (title, jobId, department, location, publish date, "
+        "apply link, compensation)",
         fields=_fields(
             "id:string title:string jobId:string departmentName:string teamName:string "
             "locationName:string locationExternalName:string workplaceType:string "
@@ -228,7 +228,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         name="custom_fields",
         singular="custom field",
-        summary="custom field definitions: title, objectType, fieldType",
+        summary="custom field definitions (title, objectType, fieldType)",
         fields=_fields(
             "id:string title:string objectType:string isArchived:boolean isPrivate:boolean "
             "fieldType:string"

@@ -14,31 +14,25 @@ from ashby_mcp import __version__
 
 logger = logging.getLogger("ashby_mcp")
 
-# CLI flag -> Settings field. Secrets have no flag so they stay out of process listings.
-_SETTING_FLAGS: dict[str, tuple[str, type, str]] = {
-    "--api-url": ("api_url", str, "Airbyte API base URL (AIRBYTE_API_URL)"),
-    "--connector-id": ("connector_id", str, "Ashby connector id (AIRBYTE_CONNECTOR_ID)"),
-    "--workspace-name": ("workspace_name", str, "look up the connector in this workspace (AIRBYTE_WORKSPACE_NAME)"),
-    "--organization-id": ("organization_id", str, "sent as X-Organization-Id (AIRBYTE_ORGANIZATION_ID)"),
-    "--client-id": ("client_id", str, "Airbyte client id (AIRBYTE_CLIENT_ID); the secret is env-only"),
-    "--tool-prefix": ("tool_prefix", str, "prefix for every tool name (ASHBY_MCP_TOOL_PREFIX)"),
-    "--tools": ("tools", str, "expose only these entities or tools, comma-separated (ASHBY_MCP_TOOLS)"),
-    "--page-size": ("page_size", int, "records per page when a call sets no limit, 1-100 (ASHBY_MCP_PAGE_SIZE)"),
-    "--max-result-bytes": ("max_result_bytes", int, "byte budget of one tool result (ASHBY_MCP_MAX_RESULT_BYTES)"),
-    "--max-string-chars": (
-        "max_string_chars",
-        int,
-        "list results cut longer strings to this many characters (ASHBY_MCP_MAX_STRING_CHARS)",
-    ),
-    "--call-deadline": ("call_deadline", float, "seconds one call may spend upstream (ASHBY_MCP_CALL_DEADLINE)"),
-    "--log-level": ("log_level", str, "DEBUG, INFO, WARNING or ERROR (ASHBY_MCP_LOG_LEVEL)"),
-}
-
-
 def _add_setting_flags(parser: argparse.ArgumentParser, *, demo: bool) -> None:
+    """Add one flag per setting, derived from the Settings fields; secrets get none."""
+    from typing import Literal, get_args, get_origin
+
+    from ashby_mcp.config import SECRET_FIELDS, Settings
+
     group = parser.add_argument_group("settings (each overrides its environment variable)")
-    for flag, (dest, kind, help_text) in _SETTING_FLAGS.items():
-        group.add_argument(flag, dest=dest, type=kind, default=None, help=help_text)
+    for name, field in Settings.model_fields.items():
+        if name in SECRET_FIELDS or name == "demo":
+            continue
+        choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else None
+        default = "" if field.default in (None, "") else f"; default {field.default}"
+        group.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            default=None,
+            choices=choices,
+            help=f"{field.description} ({Settings.variable(name)}{default})",
+        )
     if demo:
         parser.add_argument(
             "--demo",
@@ -56,27 +50,37 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ashby-mcp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve MCP over stdio (the default command)")
+    serve_help = "serve MCP over stdio, SSE or streamable HTTP (the default command)"
+    serve = commands.add_parser("serve", help=serve_help, description=serve_help)
     _add_setting_flags(serve, demo=True)
+    from ashby_mcp.http.options import add_http_flags
 
-    tools = commands.add_parser("tools", help="print the tool catalog")
-    tools.add_argument("--json", action="store_true", help="print the tools/list entries as JSON")
-    tools.add_argument("--markdown", action="store_true", help="print the README's tools table")
+    add_http_flags(serve)
+
+    tools = commands.add_parser("tools", help="print the tool catalog", description="Print the tool catalog.")
+    style = tools.add_mutually_exclusive_group()
+    style.add_argument("--json", action="store_true", help="print the tools/list entries as JSON")
+    style.add_argument("--markdown", action="store_true", help="print the README's tools table")
     _add_setting_flags(tools, demo=False)
 
-    call = commands.add_parser("call", help="call one tool through an MCP client session and print the result")
+    call_help = "call one tool through an MCP client session and print the result"
+    call = commands.add_parser(
+        "call",
+        help=call_help,
+        description=f"{call_help.capitalize()}: the structured result on stdout, the model's hint line on stderr.",
+    )
     call.add_argument("tool", help="tool name, e.g. candidates_list")
     call.add_argument("arguments", nargs="?", default="{}", help="tool arguments as a JSON object")
     _add_setting_flags(call, demo=True)
 
-    check = commands.add_parser("check", help="verify credentials with one cheap upstream call")
+    check_help = "verify credentials with one cheap upstream call (users list, limit 1)"
+    check = commands.add_parser("check", help=check_help, description=check_help)
     _add_setting_flags(check, demo=True)
 
-    sandbox = commands.add_parser("sandbox", help="serve the sample-data execute API on 127.0.0.1")
-    sandbox.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    sandbox.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
-    sandbox.add_argument("--candidates", type=int, default=None, help="number of candidates to generate")
-    sandbox.add_argument("--latency-ms", type=float, default=0.0, help="milliseconds of delay added to every execute response")
+    # The sandbox has its own parser; `ashby-mcp sandbox --help` shows every option.
+    commands.add_parser(
+        "sandbox", help="serve the sample-data execute API on 127.0.0.1 (see `ashby-mcp sandbox --help`)", add_help=False
+    )
     return parser
 
 
@@ -87,14 +91,20 @@ def load_settings(args: argparse.Namespace) -> Any:
     from ashby_mcp.config import Settings
     from ashby_mcp.errors import ConfigurationError
 
-    overrides = {dest: getattr(args, dest) for dest, _, _ in _SETTING_FLAGS.values() if getattr(args, dest, None)}
+    overrides = {
+        name: getattr(args, name) for name in Settings.model_fields if getattr(args, name, None) is not None
+    }
     if getattr(args, "demo", None):
         overrides["demo"] = True
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
-        raise ConfigurationError(f"Invalid settings: {problems}") from None
+        problems = []
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            location = ".".join(map(str, error["loc"]))
+            problems.append(f"{location}: {message}" if location else message)
+        raise ConfigurationError(f"Invalid settings: {'; '.join(problems)}") from None
 
 
 def configure_logging(level: str) -> None:
@@ -130,23 +140,24 @@ async def _call(settings: Any, tool: str, arguments: dict[str, Any]) -> int:
     from ashby_mcp.server import DEMO_NOTICE, create_server
 
     app = create_server(settings, create_backend(settings))
+    if tool not in app.runner.by_name:
+        await app.aclose()
+        print(f"ashby-mcp: unknown tool {tool!r}; run `ashby-mcp tools` to list them", file=sys.stderr)
+        return 2
     if settings.demo:
         print(DEMO_NOTICE, file=sys.stderr)
-    from mcp.shared.exceptions import MCPError
-
     try:
         async with Client(app.server) as client:
             result = await client.call_tool(tool, arguments)
-    except MCPError as exc:
-        print(f"ashby-mcp: {exc}", file=sys.stderr)
-        return 2
     finally:
         await app.aclose()
+    text = "\n".join(block.text for block in result.content if block.type == "text")
     if result.is_error:
-        text = "\n".join(block.text for block in result.content if block.type == "text")
         print(text, file=sys.stderr)
         return 1
     print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
+    # The text content ends in the line that tells a model how to go on.
+    print(text.rsplit("\n", 1)[-1], file=sys.stderr)
     return 0
 
 
@@ -199,16 +210,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["serve", *argv]  # serve is the default command
-    args = parser.parse_args(argv)
+    if argv[0] == "sandbox":
+        args = argparse.Namespace(command="sandbox")  # the sandbox parses its own options
+    else:
+        args = parser.parse_args(argv)
     command = args.command
 
     if command == "sandbox":
         from ashby_mcp.sandbox import main as sandbox_main
 
-        sandbox_argv = ["--host", args.host, "--port", str(args.port), "--latency-ms", str(args.latency_ms)]
-        if args.candidates is not None:
-            sandbox_argv += ["--candidates", str(args.candidates)]
-        return sandbox_main(sandbox_argv) or 0
+        return sandbox_main(argv[1:]) or 0
 
     try:
         settings = load_settings(args)
@@ -222,9 +233,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_tools(settings, style)
             return 0
         if command == "serve":
+            from ashby_mcp.http.options import load_http_options
+
+            options = load_http_options(args)
             if not settings.demo:
                 settings.check_credentials()
-            anyio.run(_serve, settings)
+            if options.transport == "stdio":
+                anyio.run(_serve, settings)
+            else:
+                from ashby_mcp.http.runner import serve_http
+
+                anyio.run(serve_http, settings, options)
             return 0
         if command == "call":
             try:

@@ -17,17 +17,28 @@ DEFAULT_PAGE_SIZE = 20
 DEFAULT_MAX_RESULT_BYTES = 40_000
 MIN_RESULT_BYTES = 2_000
 DEFAULT_MAX_STRING_CHARS = 500
+# A cut marker is about 80 characters, so shorter limits would make strings longer.
+MIN_STRING_CHARS = 100
 
 
-def _env(name: str, field_name: str) -> AliasChoices:
-    return AliasChoices(name, field_name)
+SECRET_FIELDS = frozenset({"client_secret", "access_token", "cursor_secret"})
+"""Settings read only from the environment, so they never show in process listings."""
+
+
+def _setting(default: Any, variable: str, description: str, **constraints: Any) -> Any:
+    # The alias is the only environment name a field reads: a bare name such as
+    # TOOLS must not configure the server. Keyword arguments still work by field
+    # name because populate_by_name is on.
+    return Field(default, validation_alias=AliasChoices(variable), description=description, **constraints)
 
 
 class Settings(BaseSettings):
     """Everything the server can be configured with; secrets are `SecretStr` so reprs hide them."""
 
     model_config = SettingsConfigDict(
-        env_prefix="",
+        # Field names are not environment names: each field reads only its alias.
+        # The prefix keeps pydantic-settings from also reading bare names such as TOOLS.
+        env_prefix="ASHBY_MCP_FIELD_",
         case_sensitive=False,
         populate_by_name=True,
         extra="ignore",
@@ -35,44 +46,64 @@ class Settings(BaseSettings):
     )
 
     # Upstream: Airbyte's hosted execute API.
-    client_id: str | None = Field(None, validation_alias=_env("AIRBYTE_CLIENT_ID", "client_id"))
-    client_secret: SecretStr | None = Field(None, validation_alias=_env("AIRBYTE_CLIENT_SECRET", "client_secret"))
-    access_token: SecretStr | None = Field(None, validation_alias=_env("AIRBYTE_ACCESS_TOKEN", "access_token"))
-    organization_id: str | None = Field(None, validation_alias=_env("AIRBYTE_ORGANIZATION_ID", "organization_id"))
-    connector_id: str | None = Field(None, validation_alias=_env("AIRBYTE_CONNECTOR_ID", "connector_id"))
-    workspace_name: str | None = Field(None, validation_alias=_env("AIRBYTE_WORKSPACE_NAME", "workspace_name"))
-    api_url: str = Field(DEFAULT_API_URL, validation_alias=_env("AIRBYTE_API_URL", "api_url"))
+    client_id: str | None = _setting(None, "AIRBYTE_CLIENT_ID", "Airbyte application client id")
+    client_secret: SecretStr | None = _setting(None, "AIRBYTE_CLIENT_SECRET", "Airbyte application client secret")
+    access_token: SecretStr | None = _setting(
+        None, "AIRBYTE_ACCESS_TOKEN", "ready bearer token, instead of the client id and secret"
+    )
+    organization_id: str | None = _setting(None, "AIRBYTE_ORGANIZATION_ID", "sent as X-Organization-Id")
+    connector_id: str | None = _setting(None, "AIRBYTE_CONNECTOR_ID", "id of the Ashby connector")
+    workspace_name: str | None = _setting(
+        None, "AIRBYTE_WORKSPACE_NAME", "look the connector id up in this Airbyte workspace"
+    )
+    api_url: str = _setting(DEFAULT_API_URL, "AIRBYTE_API_URL", "Airbyte API base URL")
 
     # Tools.
-    demo: bool = Field(False, validation_alias=_env("ASHBY_MCP_DEMO", "demo"))
-    tool_prefix: str = Field("", validation_alias=_env("ASHBY_MCP_TOOL_PREFIX", "tool_prefix"))
-    tools: str = Field("", validation_alias=_env("ASHBY_MCP_TOOLS", "tools"))
-    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=100, validation_alias=_env("ASHBY_MCP_PAGE_SIZE", "page_size"))
-    max_result_bytes: int = Field(
-        DEFAULT_MAX_RESULT_BYTES,
-        ge=MIN_RESULT_BYTES,
-        validation_alias=_env("ASHBY_MCP_MAX_RESULT_BYTES", "max_result_bytes"),
+    demo: bool = _setting(False, "ASHBY_MCP_DEMO", "serve the built-in sample data instead of a real Ashby account")
+    tool_prefix: str = _setting("", "ASHBY_MCP_TOOL_PREFIX", "prefix for every tool name")
+    tools: str = _setting("", "ASHBY_MCP_TOOLS", "expose only these entities or tools, comma-separated")
+    page_size: int = _setting(
+        DEFAULT_PAGE_SIZE, "ASHBY_MCP_PAGE_SIZE", "records per page when a call sets no limit", ge=1, le=100
     )
-    list_view: Literal["summary", "full"] = Field(
-        "summary", validation_alias=_env("ASHBY_MCP_LIST_VIEW", "list_view")
+    max_result_bytes: int = _setting(
+        DEFAULT_MAX_RESULT_BYTES, "ASHBY_MCP_MAX_RESULT_BYTES", "byte budget of one tool result", ge=MIN_RESULT_BYTES
     )
-    max_string_chars: int = Field(
-        DEFAULT_MAX_STRING_CHARS, ge=20, validation_alias=_env("ASHBY_MCP_MAX_STRING_CHARS", "max_string_chars")
+    list_view: Literal["summary", "full"] = _setting(
+        "summary", "ASHBY_MCP_LIST_VIEW", "summary: list results show summary fields; full: every field"
     )
-    cursor_secret: SecretStr | None = Field(None, validation_alias=_env("ASHBY_MCP_CURSOR_SECRET", "cursor_secret"))
+    max_string_chars: int = _setting(
+        DEFAULT_MAX_STRING_CHARS,
+        "ASHBY_MCP_MAX_STRING_CHARS",
+        "list results cut longer strings to this many characters",
+        ge=MIN_STRING_CHARS,
+    )
+    cursor_secret: SecretStr | None = _setting(
+        None, "ASHBY_MCP_CURSOR_SECRET", "key that signs cursors; set one value on every replica"
+    )
 
     # Upstream reliability; times are in seconds.
-    connect_timeout: float = Field(5.0, gt=0, validation_alias=_env("ASHBY_MCP_CONNECT_TIMEOUT", "connect_timeout"))
-    read_timeout: float = Field(30.0, gt=0, validation_alias=_env("ASHBY_MCP_READ_TIMEOUT", "read_timeout"))
-    call_deadline: float = Field(60.0, gt=0, validation_alias=_env("ASHBY_MCP_CALL_DEADLINE", "call_deadline"))
-    max_attempts: int = Field(4, ge=1, le=10, validation_alias=_env("ASHBY_MCP_MAX_ATTEMPTS", "max_attempts"))
-    max_retry_after: float = Field(30.0, ge=0, validation_alias=_env("ASHBY_MCP_MAX_RETRY_AFTER", "max_retry_after"))
-    max_concurrency: int = Field(16, ge=1, validation_alias=_env("ASHBY_MCP_MAX_CONCURRENCY", "max_concurrency"))
-    max_body_bytes: int = Field(
-        32 * 1024 * 1024, ge=1024, validation_alias=_env("ASHBY_MCP_MAX_BODY_BYTES", "max_body_bytes")
+    connect_timeout: float = _setting(5.0, "ASHBY_MCP_CONNECT_TIMEOUT", "seconds to open an upstream connection", gt=0)
+    read_timeout: float = _setting(30.0, "ASHBY_MCP_READ_TIMEOUT", "seconds to wait for upstream data", gt=0)
+    call_deadline: float = _setting(
+        60.0, "ASHBY_MCP_CALL_DEADLINE", "seconds one tool call may spend upstream, retries included", gt=0
+    )
+    max_attempts: int = _setting(4, "ASHBY_MCP_MAX_ATTEMPTS", "upstream attempts per request", ge=1, le=10)
+    max_retry_after: float = _setting(
+        30.0, "ASHBY_MCP_MAX_RETRY_AFTER", "longest Retry-After, in seconds, the server waits", ge=0
+    )
+    max_concurrency: int = _setting(16, "ASHBY_MCP_MAX_CONCURRENCY", "upstream requests in flight at once", ge=1)
+    max_body_bytes: int = _setting(
+        32 * 1024 * 1024, "ASHBY_MCP_MAX_BODY_BYTES", "largest upstream response read into memory, in bytes", ge=1024
     )
 
-    log_level: str = Field("INFO", validation_alias=_env("ASHBY_MCP_LOG_LEVEL", "log_level"))
+    log_level: str = _setting("INFO", "ASHBY_MCP_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR; logs go to stderr")
+
+    @classmethod
+    def variable(cls, field_name: str) -> str:
+        """Return the environment variable that sets a field."""
+        alias = cls.model_fields[field_name].validation_alias
+        assert isinstance(alias, AliasChoices)
+        return str(alias.choices[0])
 
     @field_validator("api_url")
     @classmethod
@@ -143,10 +174,11 @@ class Settings(BaseSettings):
         if problems:
             listed = "\n".join(f"  - {problem}" for problem in problems)
             raise ConfigurationError(
-                "Cannot reach Ashby:\n"
+                "Missing settings for the Airbyte execute API:\n"
                 f"{listed}\n"
                 "Optional: AIRBYTE_ORGANIZATION_ID, AIRBYTE_API_URL.\n"
-                "To try the server on built-in sample data instead, run: ashby-mcp serve --demo"
+                "To try ashby-mcp on built-in sample data instead, add --demo "
+                "(ashby-mcp serve --demo, call --demo or check --demo)."
             )
 
     def safe_summary(self) -> dict[str, Any]:

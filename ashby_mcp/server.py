@@ -24,9 +24,9 @@ INSTRUCTIONS = (
     "Read-only access to the Ashby applicant-tracking system: candidates, applications, jobs, "
     "job postings, departments, locations, users and hiring metadata. List tools return "
     "{records, next_cursor, has_more}; pass next_cursor back as cursor to read on, and stop when "
-    "has_more is false. Records are trimmed: empty values are left out and long text is cut with "
-    "a marker saying how to get it whole; get tools return one whole record. Use fields to ask "
-    "for fewer fields per record."
+    "has_more is false. Records are trimmed: empty values are left out, list results show summary "
+    "fields, and long text is cut with a marker saying how to get it whole. Get tools return one "
+    "whole record; fields selects the fields or dot paths each record returns."
 )
 DEMO_NOTICE = (
     "DEMO MODE: every record comes from ashby-mcp's built-in sample data, not from a real Ashby "

@@ -158,7 +158,6 @@ class ArgumentChecker:
             return []
         if not fields:
             return ["'fields' must list at least one field; omit it to get every field"]
-        known = self.spec.entity.field_names
         problems = []
         for index, path in enumerate(fields):
             if not isinstance(path, str):
@@ -169,14 +168,8 @@ class ArgumentChecker:
                     "such as 'name' or 'emailAddresses.value'"
                 )
                 continue
-            head = path.split(".", 1)[0]
-            if head not in known:
-                match = difflib.get_close_matches(head, known, n=1, cutoff=0.6)
-                suggestion = f" (did you mean '{match[0]}'?)" if match else ""
-                problems.append(
-                    f"'fields[{index}]' names unknown field {_quote_name(head)}{suggestion}: "
-                    f"{self.spec.entity.singular} fields are {', '.join(known)}"
-                )
+        # Unknown field names are allowed, because real records carry fields the
+        # catalog does not list; a name that matches nothing is reported in the result.
         return problems
 
 
@@ -265,18 +258,22 @@ class ToolRunner:
         hint = f"One {spec.entity.singular} record."
         if "_omitted" in shaped or "…[cut " in dumps(shaped):
             hint += " Some values were cut to fit the result size limit: request them with fields."
+        hint += _unmatched_fields_note(spec.entity, fields, [shaped])
         return shaped, hint
 
     async def _list(self, spec: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
         entity = spec.entity
-        limit = args.get("limit")
+        limit = int(args["limit"]) if args.get("limit") is not None else self.settings.page_size
         cursor = args.get("cursor")
-        if cursor is not None:
-            state = self.codec.decode(cursor, entity.name, spec.name)
-            limit = int(limit) if limit is not None else state.page_size
-        else:
-            limit = int(limit) if limit is not None else self.settings.page_size
+        if cursor is None:
             state = CursorState(entity.name, None, limit, 0)
+        else:
+            state = self.codec.decode(cursor, entity.name, spec.name)
+            if state.skip == 0:
+                # The cursor points at the start of an upstream page, so that page
+                # can be fetched with this call's limit. Mid-page, the page must be
+                # fetched again with the size it had, and at most its rest returns.
+                state = CursorState(entity.name, state.upstream_cursor, limit, 0, state.after)
         fields = args.get("fields")
 
         page, state = await self._fetch_nonempty(spec, state, limit, fields)
@@ -320,6 +317,7 @@ class ToolRunner:
             hint = f"More {plural}: call {spec.name} with cursor=next_cursor."
         if taken and view_note:
             hint += view_note
+        hint += _unmatched_fields_note(entity, fields, parts)
         return structured, hint
 
     def _view_note(self, spec: ToolSpec) -> str:
@@ -372,6 +370,33 @@ class ToolRunner:
                 return page, state
             state = CursorState(entity, page.cursor, limit, 0, state.after)
         return page, state
+
+
+def _unmatched_fields_note(entity: Entity, fields: list[str] | None, records: list[dict[str, Any]]) -> str:
+    """Name the requested paths that no record contains, with a guess at the intended field."""
+    if not fields or not records:
+        return ""
+    missing = []
+    for path in fields:
+        if any(_has_path(record, path.split(".")) for record in records):
+            continue
+        head = path.split(".", 1)[0]
+        match = difflib.get_close_matches(head, entity.field_names, n=1, cutoff=0.6)
+        guess = f" (did you mean '{match[0]}'?)" if match and head not in entity.field_names else ""
+        missing.append(f"'{path}'{guess}")
+    if not missing:
+        return ""
+    return f" No record here has fields {', '.join(missing)}; {entity.singular} fields are {', '.join(entity.field_names)}."
+
+
+def _has_path(value: Any, parts: list[str]) -> bool:
+    if not parts:
+        return True
+    if isinstance(value, list):
+        return any(_has_path(item, parts) for item in value)
+    if isinstance(value, dict) and parts[0] in value:
+        return _has_path(value[parts[0]], parts[1:])
+    return False
 
 
 def _resume_index(entity: str, records: list[dict[str, Any]], state: CursorState) -> int:

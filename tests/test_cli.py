@@ -85,3 +85,9 @@ def test_check_demo() -> None:
     completed = _run("check", "--demo")
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("OK:")
+
+
+def test_bare_environment_names_are_ignored() -> None:
+    completed = _run("tools", env_extra={"TOOLS": "nonexistent", "API_URL": "ftp://x", "PAGE_SIZE": "0"})
+    assert completed.returncode == 0, completed.stderr
+    assert "19 tools" in completed.stdout

@@ -352,8 +352,8 @@ async def test_repeat_cursor_later_page_errors() -> None:
             first = await client.call_tool("users_list", {"limit": 5})
             cursor = first.structured_content["next_cursor"]
             await sandbox.queue(fault="repeat_cursor")
-            repeated = await client.call_tool("users_list", {"cursor": cursor})
-            retried = await client.call_tool("users_list", {"cursor": cursor})
+            repeated = await client.call_tool("users_list", {"cursor": cursor, "limit": 5})
+            retried = await client.call_tool("users_list", {"cursor": cursor, "limit": 5})
         await app.aclose()
     assert repeated.is_error
     assert "same users cursor" in repeated.content[0].text
@@ -368,7 +368,7 @@ async def test_repeat_cursor_on_first_page_repeats_nothing() -> None:
         async with Client(app.server) as client:
             await sandbox.queue(fault="repeat_cursor")
             first = await client.call_tool("users_list", {"limit": 5})
-            second = await client.call_tool("users_list", {"cursor": first.structured_content["next_cursor"]})
+            second = await client.call_tool("users_list", {"cursor": first.structured_content["next_cursor"], "limit": 5})
         await app.aclose()
     ids = [record["id"] for record in (*first.structured_content["records"], *second.structured_content["records"])]
     assert ids == expected_ids(sandbox, "users", 10)
@@ -383,7 +383,7 @@ async def test_endless_empty_pages_keep_the_cursor() -> None:
             await sandbox.queue(fault="empty_page_has_more", count=None)
             empty = await client.call_tool("users_list", {"limit": 5})
             await sandbox.clear()
-            resumed = await client.call_tool("users_list", {"cursor": empty.structured_content["next_cursor"]})
+            resumed = await client.call_tool("users_list", {"cursor": empty.structured_content["next_cursor"], "limit": 5})
         await app.aclose()
     assert not empty.is_error
     assert empty.structured_content["records"] == []

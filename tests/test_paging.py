@@ -161,6 +161,38 @@ async def test_fields_select_paths() -> None:
             assert set(email) == {"value"}
 
 
+async def test_unmatched_fields_are_reported() -> None:
+    app = sandbox_server()
+    try:
+        async with Client(app.server) as client:
+            result = await client.call_tool("candidates_list", {"limit": 3, "fields": ["nmae", "emailAddresses.bogus"]})
+            extra = await client.call_tool("candidates_list", {"limit": 3, "fields": ["position"]})
+    finally:
+        await app.aclose()
+    assert not result.is_error
+    hint = result.content[0].text.rsplit("\n", 1)[1]
+    assert "'nmae' (did you mean 'name'?)" in hint
+    assert "'emailAddresses.bogus'" in hint
+    # A field the catalog does not list but real records carry is returned.
+    assert any("position" in record for record in extra.structured_content["records"])
+    assert "No record here" not in extra.content[0].text
+
+
+async def test_new_limit_applies_at_page_start() -> None:
+    app = sandbox_server()
+    try:
+        async with Client(app.server) as client:
+            first = await client.call_tool("users_list", {"limit": 2})
+            second = await client.call_tool("users_list", {"limit": 5, "cursor": first.structured_content["next_cursor"]})
+            third = await client.call_tool("users_list", {"cursor": second.structured_content["next_cursor"]})
+    finally:
+        await app.aclose()
+    assert len(second.structured_content["records"]) == 5
+    assert len(third.structured_content["records"]) == 20
+    ids = [r["id"] for page in (first, second, third) for r in page.structured_content["records"]]
+    assert len(ids) == len(set(ids))
+
+
 async def test_cursor_of_other_entity_is_rejected() -> None:
     app = sandbox_server()
     try:

@@ -219,7 +219,7 @@ class RecordsBackend:
 shaping_settings = st.fixed_dictionaries(
     {
         "max_result_bytes": st.integers(2000, 60_000),
-        "max_string_chars": st.integers(20, 3000),
+        "max_string_chars": st.integers(100, 3000),
         "list_view": st.sampled_from(["summary", "full"]),
     }
 )

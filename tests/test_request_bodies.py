@@ -86,7 +86,7 @@ async def test_list_forwards_cursor_limit_and_fields(httpx_mock: HTTPXMock) -> N
         {
             "entity": "candidates",
             "action": "list",
-            "params": {"limit": 1, "cursor": "up-2"},
+            "params": {"limit": 20, "cursor": "up-2"},
             "select_fields": ["id", "name"],
         },
     ]
