@@ -253,8 +253,9 @@ class ToolRunner:
         fields = args.get("fields")
         record = await self.backend.get(spec.entity.name, {id_param: args[id_param]}, _upstream_fields(fields))
         shaper = self._shapers[spec.name]
-        # The hint line is short; leave it room inside the budget.
-        shaped = shaper.shape_whole(record, fields, self.settings.max_result_bytes - 200)
+        # Leave room inside the budget for the hint line and its note on unmatched fields.
+        room = 200 + _unmatched_fields_room(spec.entity, fields)
+        shaped = shaper.shape_whole(record, fields, self.settings.max_result_bytes - room)
         hint = f"One {spec.entity.singular} record."
         if "_omitted" in shaped or "…[cut " in dumps(shaped):
             hint += " Some values were cut to fit the result size limit: request them with fields."
@@ -282,7 +283,8 @@ class ToolRunner:
         view_note = self._view_note(spec) if not fields and shaper.view else ""
         # Room for the envelope, the hint line and the next cursor, which embeds an upstream cursor.
         cursor_room = self._cursor_room(spec, state, page, limit)
-        budget = self.settings.max_result_bytes - 400 - len(view_note.encode("utf-8")) - cursor_room
+        notes = len(view_note.encode("utf-8")) + _unmatched_fields_room(entity, fields)
+        budget = self.settings.max_result_bytes - 400 - notes - cursor_room
         if budget < MIN_FIT_BYTES:
             raise UpstreamProtocolError(
                 f"The upstream returned a {entity.name} paging cursor so long that the next cursor "
@@ -383,10 +385,17 @@ def _unmatched_fields_note(entity: Entity, fields: list[str] | None, records: li
         head = path.split(".", 1)[0]
         match = difflib.get_close_matches(head, entity.field_names, n=1, cutoff=0.6)
         guess = f" (did you mean '{match[0]}'?)" if match and head not in entity.field_names else ""
-        missing.append(f"'{path}'{guess}")
+        missing.append(f"{_quote_name(path)}{guess}")
     if not missing:
         return ""
+    if len(missing) > MAX_PROBLEMS_LISTED:
+        missing = [*missing[:MAX_PROBLEMS_LISTED], f"and {len(missing) - MAX_PROBLEMS_LISTED} more"]
     return f" No record here has fields {', '.join(missing)}; {entity.singular} fields are {', '.join(entity.field_names)}."
+
+
+def _unmatched_fields_room(entity: Entity, fields: list[str] | None) -> int:
+    """Return the bytes the unmatched-fields note can take at most, when no record has any field."""
+    return len(_unmatched_fields_note(entity, fields, [{}]).encode("utf-8"))
 
 
 def _has_path(value: Any, parts: list[str]) -> bool:

@@ -14,10 +14,12 @@ from tests.test_faults_records import one_page
 pytestmark = pytest.mark.anyio
 
 
-async def call(arguments: dict[str, Any]) -> Any:
-    app = create_server(make_settings(connector_id="connector", access_token="token"), one_page({"id": "c1"}))
+async def call(arguments: dict[str, Any], tool: str = "candidates_list", **settings: Any) -> Any:
+    backend = one_page({"id": "c1", "name": "Ann"})
+    backend.record = {"id": "c1", "name": "Ann"}
+    app = create_server(make_settings(connector_id="connector", access_token="token", **settings), backend)
     async with Client(app.server) as client:
-        return await client.call_tool("candidates_list", arguments)
+        return await client.call_tool(tool, arguments)
 
 
 @pytest.mark.parametrize(
@@ -35,3 +37,24 @@ async def test_huge_bad_arguments_get_a_short_error(arguments: dict[str, Any], w
     text = result.content[0].text
     assert words in text
     assert len(text.encode("utf-8")) < 3000
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        (["n" * 50_000], "No record here has fields 'nnnnnnn"),
+        ([f"unknown_{index}_" + "x" * 60 for index in range(300)], "and 290 more"),
+    ],
+)
+@pytest.mark.parametrize("tool", ["candidates_list", "candidates_get"])
+async def test_unmatched_fields_note_fits_budget(fields: list[str], words: str, tool: str) -> None:
+    # The note naming fields that no record has was added after the records were
+    # fitted to the budget, so long or many names pushed the result over it.
+    arguments: dict[str, Any] = {"fields": fields}
+    if tool == "candidates_get":
+        arguments["id"] = "c1"
+    result = await call(arguments, tool, max_result_bytes=2000)
+    assert not result.is_error, result.content[0].text
+    text = result.content[0].text
+    assert words in text
+    assert len(text.encode("utf-8")) <= 2000
