@@ -287,9 +287,10 @@ class ToolRunner:
         budget = self.settings.max_result_bytes - 400 - notes - cursor_room
         if budget < MIN_FIT_BYTES:
             raise UpstreamProtocolError(
-                f"The upstream returned a {entity.name} paging cursor so long that the next cursor "
-                f"({cursor_room} characters) leaves no room for records within the "
-                f"{self.settings.max_result_bytes}-byte result limit. Raise ASHBY_MCP_MAX_RESULT_BYTES."
+                f"The next {entity.name} cursor ({cursor_room} characters, from the upstream's paging cursor) "
+                f"and this result's notes ({notes} bytes) leave no room for records within the "
+                f"{self.settings.max_result_bytes}-byte result limit. Raise ASHBY_MCP_MAX_RESULT_BYTES, "
+                "or name fewer fields."
             )
         parts = shaper.shape_page(remaining[:limit], fields, budget)
 
