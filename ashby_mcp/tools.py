@@ -271,6 +271,7 @@ class ToolRunner:
         entity = spec.entity
         limit = int(args["limit"]) if args.get("limit") is not None else self.settings.page_size
         cursor = args.get("cursor")
+        recheck_size = None
         if cursor is None:
             state = CursorState(entity.name, None, limit, 0)
         else:
@@ -279,10 +280,13 @@ class ToolRunner:
                 # The cursor points at the start of an upstream page, so that page
                 # can be fetched with this call's limit. Mid-page, the page must be
                 # fetched again with the size it had, and at most its rest returns.
+                # Such a cursor stores the size of the page its last record came from, for the check
+                # in _fetch_nonempty that the upstream did not send that page again.
+                recheck_size = state.page_size
                 state = CursorState(entity.name, state.upstream_cursor, limit, 0, state.after)
         fields = args.get("fields")
 
-        page, state = await self._fetch_nonempty(spec, state, limit, fields)
+        page, state = await self._fetch_nonempty(spec, state, limit, fields, recheck_size)
         remaining = page.records[state.skip :]
         shaper = self._shapers[spec.name]
         view_note = self._view_note(spec) if not fields and shaper.view else ""
@@ -303,7 +307,7 @@ class ToolRunner:
         after = id_digest(remaining[taken - 1]) if taken else state.after
         next_state: CursorState | None
         if taken == len(remaining):
-            next_state = CursorState(entity.name, page.cursor, limit, 0, after) if page.has_more else None
+            next_state = CursorState(entity.name, page.cursor, state.page_size, 0, after) if page.has_more else None
         else:
             next_state = CursorState(entity.name, state.upstream_cursor, state.page_size, state.skip + taken, after)
         next_cursor = self.codec.encode(next_state) if next_state else None
@@ -356,29 +360,48 @@ class ToolRunner:
         return longest
 
     async def _fetch_nonempty(
-        self, spec: ToolSpec, state: CursorState, limit: int, fields: list[str] | None
+        self, spec: ToolSpec, state: CursorState, limit: int, fields: list[str] | None, recheck_size: int | None
     ) -> tuple[Page, CursorState]:
         """Fetch the cursor's upstream page, skipping empty pages that have has_more set.
 
         The returned state's `skip` is the index of the first record not yet returned.
+        `recheck_size` is the size of the page the last record returned came from. When
+        the page fetched is smaller and lacks that record, it is fetched again at that
+        size, because a page the upstream sent again is only recognised by that record.
         """
         entity = spec.entity.name
         for _ in range(MAX_EMPTY_PAGES_PER_CALL):
-            params: dict[str, Any] = {"limit": state.page_size}
-            if state.upstream_cursor is not None:
-                params["cursor"] = state.upstream_cursor
-            page = await self.backend.list(entity, params, _upstream_fields(fields))
-            if page.has_more and page.cursor is not None and page.cursor == state.upstream_cursor:
-                raise UpstreamProtocolError(
-                    f"The upstream returned the same {entity} cursor it was given, so paging would never end. "
-                    "Try again later; if it repeats, report it to your Airbyte administrator."
-                )
+            page = await self._fetch_page(spec, state, fields)
+            if (
+                recheck_size is not None
+                and recheck_size > state.page_size
+                and len(page.records) == state.page_size
+                and not _contains_digest(page.records, state.after)
+            ):
+                larger = dataclasses.replace(state, page_size=recheck_size)
+                larger_page = await self._fetch_page(spec, larger, fields)
+                if _contains_digest(larger_page.records, state.after):
+                    page, state = larger_page, larger
             state = dataclasses.replace(state, skip=_resume_index(entity, page.records, state))
             if page.records[state.skip :] or not page.has_more:
                 return page, state
+            recheck_size = max(recheck_size or 0, state.page_size)
             state = CursorState(entity, page.cursor, limit, 0, state.after)
         return page, state
 
+    async def _fetch_page(self, spec: ToolSpec, state: CursorState, fields: list[str] | None) -> Page:
+        """Fetch the upstream page a state points at; raise if it sends back the cursor it was given."""
+        entity = spec.entity.name
+        params: dict[str, Any] = {"limit": state.page_size}
+        if state.upstream_cursor is not None:
+            params["cursor"] = state.upstream_cursor
+        page = await self.backend.list(entity, params, _upstream_fields(fields))
+        if page.has_more and page.cursor is not None and page.cursor == state.upstream_cursor:
+            raise UpstreamProtocolError(
+                f"The upstream returned the same {entity} cursor it was given, so paging would never end. "
+                "Try again later; if it repeats, report it to your Airbyte administrator."
+            )
+        return page
 
 def _unmatched_fields_note(entity: Entity, fields: list[str] | None, records: list[dict[str, Any]]) -> str:
     """Name the requested paths that no record contains, with a guess at the intended field."""
@@ -412,6 +435,10 @@ def _has_path(value: Any, parts: list[str]) -> bool:
     if isinstance(value, dict) and parts[0] in value:
         return _has_path(value[parts[0]], parts[1:])
     return False
+
+
+def _contains_digest(records: list[dict[str, Any]], digest: str | None) -> bool:
+    return digest is not None and any(id_digest(record) == digest for record in records)
 
 
 def _resume_index(entity: str, records: list[dict[str, Any]], state: CursorState) -> int:

@@ -135,3 +135,63 @@ def test_four_item_cursor_still_decodes() -> None:
     payload = f"a1.{body}"
     state = codec.decode(f"{payload}.{codec._mac(payload)}", "users", "users_list")
     assert (state.upstream_cursor, state.page_size, state.skip, state.after) == ("up", 20, 3, None)
+
+
+class OffsetBackend:
+    """Serves users by offset; `back_to_start` makes the first page's cursor lead to the first page."""
+
+    def __init__(self, count: int, back_to_start: bool = False) -> None:
+        self.rows = users(*range(1, count + 1))
+        self.back_to_start = back_to_start
+        self.requests: list[dict[str, Any]] = []
+
+    async def list(self, entity: str, params: dict[str, Any], select_fields: Any = None) -> Page:
+        self.requests.append(params)
+        cursor = params.get("cursor")
+        offset = int(cursor.split(":")[0]) if cursor else 0
+        end = offset + params["limit"]
+        more = end < len(self.rows)
+        if cursor is None and self.back_to_start:
+            return Page(self.rows[offset:end], "0:again", True)
+        return Page(self.rows[offset:end], str(end) if more else None, more)
+
+    async def get(self, entity: str, params: dict[str, Any], select_fields: Any = None) -> dict[str, Any]:
+        raise AssertionError("not used")
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def page_with_limits(backend: OffsetBackend, limits: list[int]) -> tuple[list[str], int]:
+    """Page with a different limit on each call, the last one repeating; return the ids and the calls made."""
+    app = create_server(make_settings(connector_id="connector", access_token="token"), backend)
+    ids: list[str] = []
+    arguments: dict[str, Any] = {}
+    async with Client(app.server) as client:
+        for call in range(50):
+            arguments["limit"] = limits[min(call, len(limits) - 1)]
+            result = await client.call_tool("users_list", arguments)
+            assert not result.is_error, result.content[0].text
+            ids.extend(record["id"] for record in result.structured_content["records"])
+            if result.structured_content["next_cursor"] is None:
+                return ids, call + 1
+            arguments = {"cursor": result.structured_content["next_cursor"]}
+    raise AssertionError("paging did not end")
+
+
+@pytest.mark.parametrize("limits", [[5, 2], [5, 3, 1], [10, 4], [3, 8]])
+async def test_page_sent_again_with_new_limit_repeats_nothing(limits: list[int]) -> None:
+    # The soak run found this: a cursor back to the first page, fetched with a smaller
+    # limit, lacked the last record returned, so the first records came back again.
+    ids, _ = await page_with_limits(OffsetBackend(12, back_to_start=True), limits)
+    assert ids == [f"u{number}" for number in range(1, 13)]
+
+
+@pytest.mark.parametrize("limits", [[5, 2], [10, 1, 4], [2, 7]])
+async def test_changed_limit_pages_every_record_once(limits: list[int]) -> None:
+    backend = OffsetBackend(23)
+    ids, calls = await page_with_limits(backend, limits)
+    assert ids == [f"u{number}" for number in range(1, 24)]
+    # Each smaller limit costs one extra request, to check that no page was sent again.
+    decreases = sum(1 for before, after in zip(limits, limits[1:]) if after < before)
+    assert len(backend.requests) == calls + decreases
