@@ -201,17 +201,29 @@ def test_arbitrary_arguments_never_break_a_call(session: Any) -> None:
 
 
 class RecordsBackend:
-    """Serves a fixed list of records in upstream pages of the requested size."""
+    """Serves a fixed list of records in upstream pages of the requested size.
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
+    `faults` maps a request number (from 1) to an upstream misbehaviour on that request:
+    "back_to_start" returns the page with a cursor to its own start, and "empty" returns
+    an empty page whose cursor leads to the same page.
+    """
+
+    def __init__(self, rows: list[dict[str, Any]], faults: dict[int, str] | None = None) -> None:
         self.rows = rows
+        self.faults = faults or {}
         self.requests = 0
 
     async def list(self, entity: str, params: dict[str, Any], select_fields: list[str] | None = None) -> Page:
         self.requests += 1
-        offset = int(params.get("cursor") or 0)
+        offset = int((params.get("cursor") or "0").split(":")[0])
         end = offset + params["limit"]
         more = end < len(self.rows)
+        fault = self.faults.get(self.requests)
+        # The suffix makes the cursor differ from the one sent, as a real upstream's would.
+        if fault == "back_to_start":
+            return Page(self.rows[offset:end], f"{offset}:again{self.requests}", True)
+        if fault == "empty":
+            return Page([], f"{offset}:empty{self.requests}", True)
         return Page(self.rows[offset:end], str(end) if more else None, more)
 
     async def get(self, entity: str, params: dict[str, Any], select_fields: list[str] | None = None) -> dict[str, Any]:
@@ -281,19 +293,23 @@ def test_arbitrary_records_fit_budget_and_schema(
 @given(
     rows=st.lists(records, min_size=1, max_size=8),
     options=shaping_settings,
-    limit=st.integers(1, 5),
+    limits=st.lists(st.integers(1, 5), min_size=1, max_size=4),
     view=st.sampled_from(["summary", "full"]),
+    faults=st.dictionaries(st.integers(1, 8), st.sampled_from(["back_to_start", "empty"]), max_size=2),
 )
 def test_paging_returns_every_record_once(
-    rows: list[dict[str, Any]], options: dict[str, Any], limit: int, view: str
+    rows: list[dict[str, Any]], options: dict[str, Any], limits: list[int], view: str, faults: dict[int, str]
 ) -> None:
     unique = [{**row, "id": f"c{index}"} for index, row in enumerate(rows)]
     runner = runner_for(unique, {**options, "list_view": view})
+    runner.backend = RecordsBackend(unique, faults)
 
     async def page_all() -> list[str]:
         ids: list[str] = []
-        arguments: dict[str, Any] = {"limit": limit}
-        for _ in range(3 * len(unique) + 3):
+        arguments: dict[str, Any] = {}
+        for call in range(4 * len(unique) + 8):
+            # The model may change the limit from call to call; the last one repeats.
+            arguments["limit"] = limits[min(call, len(limits) - 1)]
             structured = check_result(runner, "candidates_list", await runner.call("candidates_list", arguments))
             ids.extend(record["id"] for record in structured["records"])
             if structured["next_cursor"] is None:
