@@ -195,16 +195,18 @@ class Workload:
         _, position = self.cursors[entity]
         got = [record["id"] for record in structured["records"]]
         expected = self.ids[entity][position : position + len(got)]
-        if got != expected or not got and structured["has_more"] is False and position < len(self.ids[entity]):
-            return f"{tool} at position {position} returned {got[:3]}..., expected {expected[:3]}..."
         cursor = structured["next_cursor"]
-        if cursor is None:
-            if position + len(got) != len(self.ids[entity]):
-                return f"{tool} ended paging at {position + len(got)} of {len(self.ids[entity])} records"
+        problem = None
+        if got != expected:
+            problem = f"{tool} at position {position} returned {got[:3]}..., expected {expected[:3]}..."
+        elif cursor is None and position + len(got) != len(self.ids[entity]):
+            problem = f"{tool} ended paging at {position + len(got)} of {len(self.ids[entity])} records"
+        if problem or cursor is None:
+            # After a wrong page the listing starts over, so one fault is reported once.
             self.cursors[entity] = (None, 0)
         else:
             self.cursors[entity] = (cursor, position + len(got))
-        return None
+        return problem
 
 
 async def soak(calls: int, fault_rate: float, sample_every: int, seed: int, server_log: Path) -> Report:
