@@ -382,6 +382,12 @@ class ToolRunner:
                 larger_page = await self._fetch_page(spec, larger, fields)
                 if _contains_digest(larger_page.records, state.after):
                     page, state = larger_page, larger
+                elif _digests(larger_page.records[: len(page.records)]) != _digests(page.records):
+                    raise UpstreamProtocolError(
+                        f"The upstream returned different {entity} records for the same page, so paging "
+                        "cannot tell which were already returned. Try again; if it repeats, report it to "
+                        "your Airbyte administrator."
+                    )
             state = dataclasses.replace(state, skip=_resume_index(entity, page.records, state))
             if page.records[state.skip :] or not page.has_more:
                 return page, state
@@ -438,7 +444,11 @@ def _has_path(value: Any, parts: list[str]) -> bool:
 
 
 def _contains_digest(records: list[dict[str, Any]], digest: str | None) -> bool:
-    return digest is not None and any(id_digest(record) == digest for record in records)
+    return digest is not None and digest in _digests(records)
+
+
+def _digests(records: list[dict[str, Any]]) -> list[str | None]:
+    return [id_digest(record) for record in records]
 
 
 def _resume_index(entity: str, records: list[dict[str, Any]], state: CursorState) -> int:

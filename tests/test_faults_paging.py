@@ -138,11 +138,15 @@ def test_four_item_cursor_still_decodes() -> None:
 
 
 class OffsetBackend:
-    """Serves users by offset; `back_to_start` makes the first page's cursor lead to the first page."""
+    """Serves users by offset, with faults by request number (from 1).
 
-    def __init__(self, count: int, back_to_start: bool = False) -> None:
+    "back_to_start" returns the page with a cursor to its own start, and "empty"
+    returns an empty page whose cursor leads to the same page.
+    """
+
+    def __init__(self, count: int, faults: dict[int, str] | None = None) -> None:
         self.rows = users(*range(1, count + 1))
-        self.back_to_start = back_to_start
+        self.faults = faults or {}
         self.requests: list[dict[str, Any]] = []
 
     async def list(self, entity: str, params: dict[str, Any], select_fields: Any = None) -> Page:
@@ -151,8 +155,11 @@ class OffsetBackend:
         offset = int(cursor.split(":")[0]) if cursor else 0
         end = offset + params["limit"]
         more = end < len(self.rows)
-        if cursor is None and self.back_to_start:
-            return Page(self.rows[offset:end], "0:again", True)
+        fault = self.faults.get(len(self.requests))
+        if fault == "back_to_start":
+            return Page(self.rows[offset:end], f"{offset}:again{len(self.requests)}", True)
+        if fault == "empty":
+            return Page([], f"{offset}:empty{len(self.requests)}", True)
         return Page(self.rows[offset:end], str(end) if more else None, more)
 
     async def get(self, entity: str, params: dict[str, Any], select_fields: Any = None) -> dict[str, Any]:
@@ -183,7 +190,7 @@ async def page_with_limits(backend: OffsetBackend, limits: list[int]) -> tuple[l
 async def test_page_sent_again_with_new_limit_repeats_nothing(limits: list[int]) -> None:
     # The soak run found this: a cursor back to the first page, fetched with a smaller
     # limit, lacked the last record returned, so the first records came back again.
-    ids, _ = await page_with_limits(OffsetBackend(12, back_to_start=True), limits)
+    ids, _ = await page_with_limits(OffsetBackend(12, {1: "back_to_start"}), limits)
     assert ids == [f"u{number}" for number in range(1, 13)]
 
 
@@ -195,3 +202,22 @@ async def test_changed_limit_pages_every_record_once(limits: list[int]) -> None:
     # Each smaller limit costs one extra request, to check that no page was sent again.
     decreases = sum(1 for before, after in zip(limits, limits[1:]) if after < before)
     assert len(backend.requests) == calls + decreases
+
+
+async def test_inconsistent_recheck_is_an_error_then_resumes() -> None:
+    # Found by the paging property: the page fetched to check for a page sent again
+    # came back empty, and the smaller page then returned a record a second time.
+    backend = OffsetBackend(3, {2: "back_to_start", 4: "empty"})
+    app = create_server(make_settings(connector_id="connector", access_token="token"), backend)
+    async with Client(app.server) as client:
+        first = await client.call_tool("users_list", {"limit": 1})
+        second = await client.call_tool("users_list", {"cursor": first.structured_content["next_cursor"], "limit": 2})
+        arguments = {"cursor": second.structured_content["next_cursor"], "limit": 1}
+        checked = await client.call_tool("users_list", arguments)
+        retried = await client.call_tool("users_list", arguments)
+    assert checked.is_error
+    assert "different users records for the same page" in checked.content[0].text
+    assert "Try again" in checked.content[0].text
+    pages = (first, second, retried)
+    assert [record["id"] for page in pages for record in page.structured_content["records"]] == ["u1", "u2", "u3"]
+    assert retried.structured_content["next_cursor"] is None
