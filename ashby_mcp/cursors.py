@@ -8,6 +8,10 @@ again and skipping what was sent. The server may keep that page for a few
 seconds to skip the second fetch, but the cursor never depends on it, so any
 replica can continue any cursor.
 
+A cursor also carries a digest of the last record's id. When the next page
+contains that record again, because the upstream repeated a page or its data
+shifted, paging resumes after it instead of returning records twice.
+
 Cursors carry an HMAC so that a corrupted, truncated or invented cursor is
 rejected with a clear error instead of silently restarting at page one.
 """
@@ -20,6 +24,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from ashby_mcp.errors import CursorError
 
@@ -39,6 +44,8 @@ class CursorState:
     """Limit the upstream page was fetched with; refetching must use the same."""
     skip: int = 0
     """Records of that upstream page already returned to the model."""
+    after: str | None = None
+    """`id_digest` of the last record returned, to skip records an upstream sends again."""
 
 
 def _b64encode(data: bytes) -> str:
@@ -61,7 +68,7 @@ class CursorCodec:
 
     def encode(self, state: CursorState) -> str:
         body = json.dumps(
-            [state.entity, state.upstream_cursor, state.page_size, state.skip],
+            [state.entity, state.upstream_cursor, state.page_size, state.skip, state.after],
             separators=(",", ":"),
             ensure_ascii=True,
         )
@@ -76,7 +83,7 @@ class CursorCodec:
 
         version, _, rest = cursor.strip().partition(".")
         body, _, mac = rest.rpartition(".")
-        if version != _VERSION or not body or not mac:
+        if version != _VERSION or not body or not mac or not cursor.isascii():
             raise CursorError(
                 f"Invalid cursor for {tool}: it is not a cursor this server issued. "
                 f"Pass next_cursor exactly as the previous page returned it. {restart}"
@@ -88,7 +95,8 @@ class CursorCodec:
             )
 
         try:
-            entity_name, upstream_cursor, page_size, skip = json.loads(_b64decode(body))
+            # Cursors issued before `after` existed have four items.
+            entity_name, upstream_cursor, page_size, skip, after = [*json.loads(_b64decode(body)), None][:5]
         except (ValueError, binascii.Error, TypeError) as exc:
             raise CursorError(f"Invalid cursor for {tool}: its content is unreadable. {restart}") from exc
         valid_types = (
@@ -98,6 +106,7 @@ class CursorCodec:
             and isinstance(skip, int)
             and page_size > 0
             and skip >= 0
+            and (after is None or isinstance(after, str))
         )
         if not valid_types:
             raise CursorError(f"Invalid cursor for {tool}: its content is unreadable. {restart}")
@@ -106,7 +115,18 @@ class CursorCodec:
                 f"Invalid cursor for {tool}: it belongs to the {entity_name} listing. "
                 f"Pass it to that entity's list tool, or call {tool} without a cursor."
             )
-        return CursorState(entity_name, upstream_cursor, page_size, skip)
+        return CursorState(entity_name, upstream_cursor, page_size, skip, after)
+
+
+def id_digest(record: dict[str, Any]) -> str | None:
+    """Return a short digest of a record's string or integer id, or None when it has none."""
+    record_id = record.get("id")
+    if isinstance(record_id, int) and not isinstance(record_id, bool):
+        record_id = str(record_id)
+    if not isinstance(record_id, str) or not record_id:
+        return None
+    digest = hashlib.sha256(record_id.encode("utf-8", "surrogatepass")).digest()
+    return _b64encode(digest[:9])
 
 
 def derive_cursor_key(*parts: str | None) -> bytes:

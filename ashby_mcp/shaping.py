@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ashby_mcp.trimming import Trimmer, path_tree, prune, select_tree
+from ashby_mcp.trimming import OMITTED_KEY, Trimmer, path_tree, prune, sanitize, select_tree
 
 if TYPE_CHECKING:
     from ashby_mcp.tools import ToolSpec
 
 UNEXPECTED_KEY = "_unexpected"
+RESERVED_KEYS = frozenset({UNEXPECTED_KEY, OMITTED_KEY})
 
 _TYPE_CHECKS = {
     "string": lambda value: isinstance(value, str),
@@ -26,13 +27,15 @@ def conform(record: dict[str, Any], field_types: dict[str, str]) -> dict[str, An
 
     A response-table field whose value has another type than the table says
     moves under `_unexpected`, so the model still sees it and the result
-    still validates. A missing or non-string `id` becomes a string.
+    still validates. So do upstream fields named `_unexpected` or `_omitted`.
+    A missing or non-string `id` becomes a string.
     """
     unexpected = {}
     conformed = {}
     for key, value in record.items():
         kind = field_types.get(key)
-        if kind is not None and not _TYPE_CHECKS[kind](value):
+        # An upstream field named like a note this server adds would be overwritten by it.
+        if key in RESERVED_KEYS or (kind is not None and not _TYPE_CHECKS[kind](value)):
             unexpected[key] = value
         else:
             conformed[key] = value
@@ -64,6 +67,7 @@ class RecordShaper:
 
     def _prepare(self, record: dict[str, Any], tree: dict[str, Any] | None) -> dict[str, Any]:
         """Select, prune and conform one record; the result is pruned, so trimmers only cut."""
+        record = sanitize(record)
         if tree is not None:
             record = select_tree(record, tree)
         return conform(prune(record), self.field_types)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 import re
@@ -11,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import mcp_types as types
 
-from ashby_mcp.backends.base import Backend
+from ashby_mcp.backends.base import Backend, Page
 from ashby_mcp.catalog import ENTITIES, Action, Entity
 from ashby_mcp.config import Settings
-from ashby_mcp.cursors import CursorCodec, CursorState
+from ashby_mcp.cursors import MAX_CURSOR_CHARS, CursorCodec, CursorState, id_digest
 from ashby_mcp.errors import AshbyMCPError, ArgumentError, UpstreamProtocolError
 from ashby_mcp.pagecache import PageCache
 from ashby_mcp.schemas import FIELD_PATH_PATTERN, input_schema, output_schema
 from ashby_mcp.shaping import RecordShaper
-from ashby_mcp.trimming import dumps
+from ashby_mcp.trimming import MIN_FIT_BYTES, dumps
 from ashby_mcp.validation import compile_validator
 
 if TYPE_CHECKING:
@@ -33,6 +34,11 @@ _FIELD_PATH = re.compile(FIELD_PATH_PATTERN)
 # An upstream may return empty pages with has_more set. Following a few of them
 # inside one call spares the model from paging through empty results.
 MAX_EMPTY_PAGES_PER_CALL = 5
+# An error lists at most this many problems or unknown names, so a huge call gets a short error.
+MAX_PROBLEMS_LISTED = 10
+# No entity has more than about 30 fields. Each path costs work on every record, and
+# 50,000 paths kept the event loop busy for 8 s, so longer lists are rejected.
+MAX_FIELD_PATHS = 200
 
 ANNOTATIONS = types.ToolAnnotations(
     read_only_hint=True,
@@ -121,7 +127,11 @@ class ArgumentChecker:
         if isinstance(cursor, str) and not cursor.strip():
             problems.append("'cursor' must not be empty: pass next_cursor from the previous page, or omit it")
         if problems:
-            raise ArgumentError(self.spec.name, sorted(set(problems)))
+            problems = sorted(set(problems))
+            if len(problems) > MAX_PROBLEMS_LISTED:
+                more = len(problems) - MAX_PROBLEMS_LISTED
+                problems = [*problems[:MAX_PROBLEMS_LISTED], f"... and {more} more problems of the same kinds"]
+            raise ArgumentError(self.spec.name, problems)
 
     def _schema_validator(self) -> Draft202012Validator:
         if self._validator is None:
@@ -143,9 +153,11 @@ class ArgumentChecker:
         if keyword == "additionalProperties":
             extras = sorted(set(error.instance) - set(self._known))
             hints = []
-            for extra in extras:
-                match = difflib.get_close_matches(extra, self._known, n=1, cutoff=0.5)
-                hints.append(f"'{extra}'" + (f" (did you mean '{match[0]}'?)" if match else ""))
+            for extra in extras[:MAX_PROBLEMS_LISTED]:
+                match = difflib.get_close_matches(extra[:100], self._known, n=1, cutoff=0.5)
+                hints.append(_quote_name(extra) + (f" (did you mean '{match[0]}'?)" if match else ""))
+            if len(extras) > MAX_PROBLEMS_LISTED:
+                hints.append(f"and {len(extras) - MAX_PROBLEMS_LISTED} more")
             return f"unknown argument {', '.join(hints)}: valid arguments are {', '.join(self._known)}"
         if keyword == "type":
             expected = error.validator_value
@@ -165,6 +177,8 @@ class ArgumentChecker:
             return []
         if not fields:
             return ["'fields' must list at least one field; omit it to get every field"]
+        if len(fields) > MAX_FIELD_PATHS:
+            return [f"'fields' lists {len(fields)} paths; name at most {MAX_FIELD_PATHS}, or omit it to get every field"]
         problems = []
         for index, path in enumerate(fields):
             if not isinstance(path, str):
@@ -194,6 +208,10 @@ def _json_type(value: Any) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+def _quote_name(name: str) -> str:
+    return f"'{name}'" if len(name) <= 40 else f"'{name[:39]}…'"
 
 
 def _preview(value: Any) -> str:
@@ -257,8 +275,9 @@ class ToolRunner:
         fields = args.get("fields")
         record = await self.backend.get(spec.entity.name, {id_param: args[id_param]}, _upstream_fields(fields))
         shaper = self._shapers[spec.name]
-        # The hint line is short; leave it room inside the budget.
-        shaped = shaper.shape_whole(record, fields, self.settings.max_result_bytes - 200)
+        # Leave room inside the budget for the hint line and its note on unmatched fields.
+        room = 200 + _unmatched_fields_room(spec.entity, fields)
+        shaped = shaper.shape_whole(record, fields, self.settings.max_result_bytes - room)
         hint = f"One {spec.entity.singular} record."
         if "_omitted" in shaped or "…[cut " in dumps(shaped):
             hint += " Some values were cut to fit the result size limit: request them with fields."
@@ -269,6 +288,7 @@ class ToolRunner:
         entity = spec.entity
         limit = int(args["limit"]) if args.get("limit") is not None else self.settings.page_size
         cursor = args.get("cursor")
+        recheck_size = None
         if cursor is None:
             state = CursorState(entity.name, None, limit, 0)
         else:
@@ -277,24 +297,37 @@ class ToolRunner:
                 # The cursor points at the start of an upstream page, so that page
                 # can be fetched with this call's limit. Mid-page, the page must be
                 # fetched again with the size it had, and at most its rest returns.
-                state = CursorState(entity.name, state.upstream_cursor, limit, 0)
+                # Such a cursor stores the size of the page its last record came from, for the check
+                # in _fetch_nonempty that the upstream did not send that page again.
+                recheck_size = state.page_size
+                state = CursorState(entity.name, state.upstream_cursor, limit, 0, state.after)
         fields = args.get("fields")
 
         shaper = self._shapers[spec.name]
         select = _upstream_fields(fields) if fields else _view_fields(shaper.view)
-        page, state = await self._fetch_nonempty(spec, state, limit, select)
+        page, state = await self._fetch_nonempty(spec, state, limit, select, recheck_size)
         remaining = page.records[state.skip :]
         view_note = self._view_note(spec) if not fields and shaper.view else ""
-        # Room for the envelope, the next cursor (which embeds an upstream cursor) and the hint line.
-        reserve = 400 + len(view_note) + 2 * max(len(state.upstream_cursor or ""), len(page.cursor or ""))
-        parts = shaper.shape_page(remaining[:limit], fields, self.settings.max_result_bytes - reserve)
+        # Room for the envelope, the hint line and the next cursor, which embeds an upstream cursor.
+        cursor_room = self._cursor_room(spec, state, page, limit)
+        notes = len(view_note.encode("utf-8")) + _unmatched_fields_room(entity, fields)
+        budget = self.settings.max_result_bytes - 400 - notes - cursor_room
+        if budget < MIN_FIT_BYTES:
+            raise UpstreamProtocolError(
+                f"The next {entity.name} cursor ({cursor_room} characters, from the upstream's paging cursor) "
+                f"and this result's notes ({notes} bytes) leave no room for records within the "
+                f"{self.settings.max_result_bytes}-byte result limit. Raise ASHBY_MCP_MAX_RESULT_BYTES, "
+                "or name fewer fields."
+            )
+        parts = shaper.shape_page(remaining[:limit], fields, budget)
 
         taken = len(parts)
+        after = id_digest(remaining[taken - 1]) if taken else state.after
         next_state: CursorState | None
         if taken == len(remaining):
-            next_state = CursorState(entity.name, page.cursor, limit, 0) if page.has_more else None
+            next_state = CursorState(entity.name, page.cursor, state.page_size, 0, after) if page.has_more else None
         else:
-            next_state = CursorState(entity.name, state.upstream_cursor, state.page_size, state.skip + taken)
+            next_state = CursorState(entity.name, state.upstream_cursor, state.page_size, state.skip + taken, after)
             self._cut_pages.put(_page_key(next_state, select), page)
         next_cursor = self.codec.encode(next_state) if next_state else None
 
@@ -327,31 +360,79 @@ class ToolRunner:
             f"Request them with fields, or call {get_tool} for one whole record."
         )
 
+    def _cursor_room(self, spec: ToolSpec, state: CursorState, page: Page, limit: int) -> int:
+        """Return the length of the longest next cursor this page can yield; raise if it is too long."""
+        entity = spec.entity.name
+        # An upper bound: the largest page size and skip, and a digest as long as id_digest's.
+        page_size = max(limit, state.page_size)
+        skip = state.skip + len(page.records)
+        longest = max(
+            len(self.codec.encode(CursorState(entity, upstream, page_size, skip, "#" * 12)))
+            for upstream in (state.upstream_cursor, page.cursor)
+        )
+        if longest > MAX_CURSOR_CHARS:
+            raise UpstreamProtocolError(
+                f"The upstream returned a {entity} paging cursor so long that the next cursor would take "
+                f"{longest} characters, more than the {MAX_CURSOR_CHARS} this server accepts, so paging cannot "
+                "go on. Report it to your Airbyte administrator."
+            )
+        return longest
+
     async def _fetch_nonempty(
-        self, spec: ToolSpec, state: CursorState, limit: int, select: list[str] | None
-    ) -> tuple[Any, CursorState]:
+        self, spec: ToolSpec, state: CursorState, limit: int, select: list[str] | None, recheck_size: int | None
+    ) -> tuple[Page, CursorState]:
         """Fetch the cursor's upstream page, skipping empty pages that have has_more set.
 
-        `select` is the upstream `select_fields`, and None requests whole records.
+        The returned state's `skip` is the index of the first record not yet returned.
+        `recheck_size` is the size of the page the last record returned came from. When
+        the page fetched is smaller and lacks that record, it is fetched again at that
+        size, because a page the upstream sent again is only recognised by that record.
         """
         entity = spec.entity.name
         for _ in range(MAX_EMPTY_PAGES_PER_CALL):
-            params: dict[str, Any] = {"limit": state.page_size}
-            if state.upstream_cursor is not None:
-                params["cursor"] = state.upstream_cursor
-            page = self._cut_pages.take(_page_key(state, select)) if state.skip else None
-            if page is None:
-                page = await self.backend.list(entity, params, select)
-            if page.has_more and page.cursor is not None and page.cursor == state.upstream_cursor:
-                raise UpstreamProtocolError(
-                    f"The upstream returned the same {entity} cursor it was given, so paging would never end. "
-                    "Try again later; if it repeats, report it to your Airbyte administrator."
-                )
+            page = await self._fetch_page(spec, state, select)
+            if (
+                recheck_size is not None
+                and recheck_size > state.page_size
+                and len(page.records) == state.page_size
+                and not _contains_digest(page.records, state.after)
+            ):
+                larger = dataclasses.replace(state, page_size=recheck_size)
+                larger_page = await self._fetch_page(spec, larger, select)
+                if _contains_digest(larger_page.records, state.after):
+                    page, state = larger_page, larger
+                elif _digests(larger_page.records[: len(page.records)]) != _digests(page.records):
+                    raise UpstreamProtocolError(
+                        f"The upstream returned different {entity} records for the same page, so paging "
+                        "cannot tell which were already returned. Try again; if it repeats, report it to "
+                        "your Airbyte administrator."
+                    )
+            state = dataclasses.replace(state, skip=_resume_index(entity, page.records, state))
             if page.records[state.skip :] or not page.has_more:
                 return page, state
-            state = CursorState(entity, page.cursor, limit, 0)
+            recheck_size = max(recheck_size or 0, state.page_size)
+            state = CursorState(entity, page.cursor, limit, 0, state.after)
         return page, state
 
+    async def _fetch_page(self, spec: ToolSpec, state: CursorState, select: list[str] | None) -> Page:
+        """Fetch the upstream page a state points at; raise if it sends back the cursor it was given.
+
+        `select` is the upstream `select_fields`, and None requests whole records. A page
+        that a cut result left unfinished comes from the page cache when it is still there.
+        """
+        entity = spec.entity.name
+        params: dict[str, Any] = {"limit": state.page_size}
+        if state.upstream_cursor is not None:
+            params["cursor"] = state.upstream_cursor
+        page = self._cut_pages.take(_page_key(state, select)) if state.skip else None
+        if page is None:
+            page = await self.backend.list(entity, params, select)
+        if page.has_more and page.cursor is not None and page.cursor == state.upstream_cursor:
+            raise UpstreamProtocolError(
+                f"The upstream returned the same {entity} cursor it was given, so paging would never end. "
+                "Try again later; if it repeats, report it to your Airbyte administrator."
+            )
+        return page
 
 def _page_key(state: CursorState, select: list[str] | None) -> tuple[Any, ...]:
     """Key of a stored upstream page: what the upstream request for it would carry."""
@@ -381,10 +462,17 @@ def _unmatched_fields_note(entity: Entity, fields: list[str] | None, records: li
         head = path.split(".", 1)[0]
         match = difflib.get_close_matches(head, entity.field_names, n=1, cutoff=0.6)
         guess = f" (did you mean '{match[0]}'?)" if match and head not in entity.field_names else ""
-        missing.append(f"'{path}'{guess}")
+        missing.append(f"{_quote_name(path)}{guess}")
     if not missing:
         return ""
+    if len(missing) > MAX_PROBLEMS_LISTED:
+        missing = [*missing[:MAX_PROBLEMS_LISTED], f"and {len(missing) - MAX_PROBLEMS_LISTED} more"]
     return f" No record here has fields {', '.join(missing)}; {entity.singular} fields are {', '.join(entity.field_names)}."
+
+
+def _unmatched_fields_room(entity: Entity, fields: list[str] | None) -> int:
+    """Return the bytes the unmatched-fields note can take at most, when no record has any field."""
+    return len(_unmatched_fields_note(entity, fields, [{}]).encode("utf-8"))
 
 
 def _has_path(value: Any, parts: list[str]) -> bool:
@@ -395,6 +483,37 @@ def _has_path(value: Any, parts: list[str]) -> bool:
     if isinstance(value, dict) and parts[0] in value:
         return _has_path(value[parts[0]], parts[1:])
     return False
+
+
+def _contains_digest(records: list[dict[str, Any]], digest: str | None) -> bool:
+    return digest is not None and digest in _digests(records)
+
+
+def _digests(records: list[dict[str, Any]]) -> list[str | None]:
+    return [id_digest(record) for record in records]
+
+
+def _resume_index(entity: str, records: list[dict[str, Any]], state: CursorState) -> int:
+    """Return the index of the first record on a fetched page that was not returned yet.
+
+    That is `state.skip`, unless the last record returned sits elsewhere on the page.
+    It does when the upstream sent a page again, through a cursor back to the start or
+    an empty page whose cursor leads to the same page, or when records were added or
+    removed before it. Paging then resumes right after that record, so none is
+    returned twice or skipped.
+    """
+    if state.after is None:
+        return state.skip
+    matches = [index for index, record in enumerate(records) if id_digest(record) == state.after]
+    if len(matches) != 1 or matches[0] == state.skip - 1:
+        return state.skip
+    logger.warning(
+        "upstream %s page contains the last record already returned at index %d, not %d; resuming after it",
+        entity,
+        matches[0],
+        state.skip - 1,
+    )
+    return matches[0] + 1
 
 
 def _upstream_fields(fields: list[str] | None) -> list[str] | None:

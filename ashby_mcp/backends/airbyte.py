@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -43,6 +44,7 @@ TOKEN_PATH = "/api/v1/account/applications/token"
 CONNECTORS_PATH = "/api/v1/integrations/connectors"
 ASHBY_DEFINITION_ID = "4e8c9fa0-3634-499b-b948-11581b5c3efa"
 USER_AGENT = f"ashby-mcp/{__version__}"
+RETRY_OR_REPORT = " Try again later; if it repeats, report it to your Airbyte administrator."
 
 
 class _Retryable(Exception):
@@ -54,8 +56,8 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
-def _describe_body(body: Any) -> str:
-    """Pull the human message out of an Airbyte error body, length-capped."""
+def _describe_body(body: Any, redact: Callable[[str], str]) -> str:
+    """Pull the human message out of an Airbyte error body, with secrets redacted, length-capped."""
     if isinstance(body, dict):
         parts = []
         for key in ("message", "detail", "error"):
@@ -63,7 +65,7 @@ def _describe_body(body: Any) -> str:
             if isinstance(value, str) and value:
                 parts.append(value)
             elif value is not None and key == "detail":
-                parts.append(json.dumps(value)[:200])
+                parts.append(_compact_json(value))
         errors = body.get("errors")
         if isinstance(errors, list):
             for item in errors[:5]:
@@ -74,10 +76,17 @@ def _describe_body(body: Any) -> str:
                 elif isinstance(item, str):
                     parts.append(item)
         if parts:
-            return cap_text("; ".join(parts))
+            return cap_text(redact("; ".join(parts)))
     if isinstance(body, str) and body.strip():
-        return cap_text(body)
+        return cap_text(redact(body))
     return "no message"
+
+
+def _compact_json(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (ValueError, RecursionError):
+        return "unreadable detail"
 
 
 class AirbyteExecuteBackend:
@@ -112,21 +121,27 @@ class AirbyteExecuteBackend:
             result, metadata = self._unwrap_ashby_list(entity, result)
         if not isinstance(result, list) or not all(isinstance(record, dict) for record in result):
             raise UpstreamProtocolError(
-                f"The upstream answered {entity} list with a result that is not a list of records."
+                f"The upstream answered {entity} list with a result that is not a list of records.{RETRY_OR_REPORT}"
             )
         if not isinstance(metadata, dict):
-            raise UpstreamProtocolError(f"The upstream answered {entity} list with unreadable connector_metadata.")
+            raise UpstreamProtocolError(
+                f"The upstream answered {entity} list with unreadable connector_metadata.{RETRY_OR_REPORT}"
+            )
         cursor = metadata.get("cursor")
         has_more = metadata.get("has_more")
         if cursor is not None and not isinstance(cursor, str):
-            raise UpstreamProtocolError(f"The upstream answered {entity} list with a cursor that is not a string.")
+            raise UpstreamProtocolError(
+                f"The upstream answered {entity} list with a cursor that is not a string.{RETRY_OR_REPORT}"
+            )
         if has_more is None:
             has_more = cursor is not None
         if not isinstance(has_more, bool):
-            raise UpstreamProtocolError(f"The upstream answered {entity} list with has_more that is not a boolean.")
+            raise UpstreamProtocolError(
+                f"The upstream answered {entity} list with has_more that is not a boolean.{RETRY_OR_REPORT}"
+            )
         if has_more and not cursor:
             raise UpstreamProtocolError(
-                f"The upstream said more {entity} records exist but sent no cursor to fetch them."
+                f"The upstream said more {entity} records exist but sent no cursor to fetch them.{RETRY_OR_REPORT}"
             )
         return Page(records=result, cursor=cursor if has_more else None, has_more=has_more)
 
@@ -138,7 +153,9 @@ class AirbyteExecuteBackend:
             self._raise_for_ashby_failure(entity, result)
             result = result.get("results")
         if not isinstance(result, dict):
-            raise UpstreamProtocolError(f"The upstream answered {entity} get with a result that is not a record.")
+            raise UpstreamProtocolError(
+                f"The upstream answered {entity} get with a result that is not a record.{RETRY_OR_REPORT}"
+            )
         return result
 
     async def aclose(self) -> None:
@@ -158,6 +175,14 @@ class AirbyteExecuteBackend:
                 follow_redirects=False,
             )
         return self._client
+
+    def _redact(self, text: str) -> str:
+        """Replace the client secret and recent tokens in upstream text, which may echo them."""
+        secret = self._settings.client_secret
+        for value in (secret.get_secret_value() if secret else None, *self.tokens.recent()):
+            if value and value in text:
+                text = text.replace(value, "[redacted]")
+        return text
 
     # Execute
 
@@ -206,8 +231,9 @@ class AirbyteExecuteBackend:
                         size += len(chunk)
                         if size > limit:
                             raise UpstreamProtocolError(
-                                f"The upstream answer exceeded {limit} bytes (ASHBY_MCP_MAX_BODY_BYTES); "
-                                "ask for a smaller page with limit."
+                                f"The upstream response exceeded {limit} bytes (ASHBY_MCP_MAX_BODY_BYTES). "
+                                "Request a smaller page with limit or fewer fields with fields, or raise "
+                                "ASHBY_MCP_MAX_BODY_BYTES."
                             )
                         chunks.append(chunk)
             except httpx.TimeoutException as exc:
@@ -265,9 +291,8 @@ class AirbyteExecuteBackend:
         error = last.error
         attempts = f"after {number} attempt{'s' if number > 1 else ''}"
         if isinstance(error, RateLimitedError):
-            raise RateLimitedError(
-                f"{error} Gave up {attempts}. Wait a minute, then retry.", retry_after=error.retry_after
-            )
+            when = "Wait a minute" if error.retry_after is None else f"Wait {error.retry_after:g} s"
+            raise RateLimitedError(f"{error} Gave up {attempts}. {when}, then retry.", retry_after=error.retry_after)
         raise type(error)(f"{error} Gave up {attempts}; try again later.", status_code=error.status_code)
 
     def _parse_execute(self, response: _Response, label: str) -> dict[str, Any]:
@@ -280,17 +305,17 @@ class AirbyteExecuteBackend:
                 )
             if body.get("status") not in (None, "success"):
                 raise UpstreamRequestError(
-                    f"The upstream answered {label} with status {cap_text(str(body.get('status')), 40)}: "
-                    f"{_describe_body(body)}"
+                    f"The upstream answered {label} with status {cap_text(self._redact(str(body.get('status'))), 40)}: "
+                    f"{_describe_body(body, self._redact)}"
                 )
             if body.get("warning"):
-                logger.info("upstream %s warning: %s", label, cap_text(str(body["warning"])))
+                logger.info("upstream %s warning: %s", label, cap_text(self._redact(str(body["warning"]))))
             return body
         raise self._status_error(response, label)
 
     def _status_error(self, response: _Response, label: str) -> Exception:
         status = response.status_code
-        detail = _describe_body(response.json_or_none() or response.text_or_empty())
+        detail = _describe_body(response.json_or_none() or response.text_or_empty(), self._redact)
         if status in (400, 422):
             hint = ""
             if "organization" in detail.lower():
@@ -332,14 +357,22 @@ class AirbyteExecuteBackend:
         info = envelope.get("errorInfo") if isinstance(envelope.get("errorInfo"), dict) else {}
         codes = [str(code) for code in envelope.get("errors") or [] if isinstance(code, str | int)]
         code = str(info.get("code") or (codes[0] if codes else "unknown_error"))
-        message = cap_text(str(info.get("message") or ", ".join(codes) or "no message"))
+        code = cap_text(self._redact(code), 80)
+        message = cap_text(self._redact(str(info.get("message") or ", ".join(codes) or "no message")))
         if code.endswith("_not_found") or any(item.endswith("_not_found") for item in codes):
-            raise NotFoundError(f"Ashby found no such {entity} record ({code}): {message}")
+            raise NotFoundError(
+                f"Ashby found no such {entity} record ({code}): {message}. Check the id; "
+                f"the {entity} list tool returns valid ids."
+            )
         if code == "missing_endpoint_permission":
             raise CredentialsError(
-                f"The Ashby API key behind the connector lacks permission for {entity} ({code}): {message}"
+                f"The Ashby API key behind the connector lacks permission for {entity} ({code}): {message}. "
+                f"Ask an Ashby admin to give that key read access to {entity}, then retry."
             )
-        raise UpstreamRequestError(f"Ashby rejected the {entity} request ({code}): {message}")
+        raise UpstreamRequestError(
+            f"Ashby rejected the {entity} request ({code}): {message}. Check the arguments; if they are "
+            "right, report it to your Airbyte administrator."
+        )
 
     def _unwrap_ashby_list(self, entity: str, envelope: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         self._raise_for_ashby_failure(entity, envelope)
@@ -432,7 +465,8 @@ class _Response:
     def json_or_none(self) -> Any:
         try:
             return json.loads(self.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # RecursionError: nesting deeper than the parser's limit of about 1,000 levels.
             return None
 
     def text_or_empty(self) -> str:
