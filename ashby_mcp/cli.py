@@ -117,6 +117,8 @@ def configure_logging(level: str) -> None:
     # httpx logs every request URL at INFO; the upstream logger already records each call.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLevelName(level)))
     logging.getLogger("httpcore").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # The SDK logs "Terminating session" for every stateless HTTP request; the access log covers it.
+    logging.getLogger("mcp.server.streamable_http").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 async def _serve(settings: Any) -> None:

@@ -67,10 +67,11 @@ class RecordShaper:
 
     def _prepare(self, record: dict[str, Any], tree: dict[str, Any] | None) -> dict[str, Any]:
         """Select, prune and conform one record; the result is pruned, so trimmers only cut."""
-        record = sanitize(record)
+        # Selecting first keeps sanitize's walk to the fields kept. Selection is safe on
+        # unsanitised input because it only descends as deep as the paths it keeps.
         if tree is not None:
             record = select_tree(record, tree)
-        return conform(prune(record), self.field_types)
+        return conform(prune(sanitize(record)), self.field_types)
 
     def shape_page(self, records: list[dict[str, Any]], fields: list[str] | None, budget: int) -> list[dict[str, Any]]:
         """Return the leading records that fit `budget` bytes together, trimmed.

@@ -263,7 +263,7 @@ SCENARIOS = [
     Scenario(
         "success_false_not_found",
         ({"fault": "success_false", "code": "user_not_found"},),
-        ("no such users record", "Check the id"),
+        ("no users record with that id", "Check the id"),
         actions=("get",),
     ),
     Scenario(

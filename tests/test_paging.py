@@ -219,4 +219,4 @@ async def test_unknown_id_is_a_not_found_error() -> None:
     finally:
         await app.aclose()
     assert result.is_error
-    assert "no such applications record" in result.content[0].text
+    assert "no applications record with that id" in result.content[0].text

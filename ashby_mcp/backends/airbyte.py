@@ -237,11 +237,16 @@ class AirbyteExecuteBackend:
                             )
                         chunks.append(chunk)
             except httpx.TimeoutException as exc:
-                raise _Retryable(UpstreamUnavailableError(f"The upstream timed out ({type(exc).__name__}).")) from None
+                raise _Retryable(
+                    UpstreamUnavailableError(f"The request to {self._base_url} timed out ({type(exc).__name__}).")
+                ) from None
             except (httpx.TransportError, httpx.StreamError) as exc:
                 # Connection refused or reset, body cut short, protocol violations.
                 raise _Retryable(
-                    UpstreamUnavailableError(f"The upstream connection failed ({type(exc).__name__}).")
+                    UpstreamUnavailableError(
+                        f"The upstream connection failed ({type(exc).__name__}) for {self._base_url}."
+                        + (" Check AIRBYTE_API_URL and the network." if isinstance(exc, httpx.ConnectError) else "")
+                    )
                 ) from None
         return _Response(response.status_code, response.headers, b"".join(chunks))
 
@@ -361,7 +366,7 @@ class AirbyteExecuteBackend:
         message = cap_text(self._redact(str(info.get("message") or ", ".join(codes) or "no message")))
         if code.endswith("_not_found") or any(item.endswith("_not_found") for item in codes):
             raise NotFoundError(
-                f"Ashby found no such {entity} record ({code}): {message}. Check the id; "
+                f"Ashby has no {entity} record with that id ({code}): {message}. Check the id; "
                 f"the {entity} list tool returns valid ids."
             )
         if code == "missing_endpoint_permission":
@@ -404,13 +409,18 @@ class AirbyteExecuteBackend:
             if response.status_code in RETRYABLE_STATUS:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 raise _Retryable(
-                    UpstreamUnavailableError(f"The token endpoint failed (HTTP {response.status_code})."), retry_after
+                    UpstreamUnavailableError(
+                        f"The token endpoint failed (HTTP {response.status_code}).", status_code=response.status_code
+                    ),
+                    retry_after,
                 )
             raise UpstreamProtocolError(f"The token endpoint answered unexpected HTTP {response.status_code}.")
 
         try:
             return await self._with_retries(attempt, "token request")
         except UpstreamUnavailableError as exc:
+            if exc.status_code != 500:
+                raise  # a timeout or a refused connection says nothing about the credentials
             # The token endpoint has been seen answering 500 for wrong credentials.
             raise CredentialsError(
                 f"{exc} The token endpoint also answers 500 for wrong credentials: check "
