@@ -121,23 +121,23 @@ class AirbyteExecuteBackend:
             result, metadata = self._unwrap_ashby_list(entity, result)
         if not isinstance(result, list) or not all(isinstance(record, dict) for record in result):
             raise UpstreamProtocolError(
-                f"The upstream answered {entity} list with a result that is not a list of records.{RETRY_OR_REPORT}"
+                f"The upstream returned {entity} list with a result that is not a list of records.{RETRY_OR_REPORT}"
             )
         if not isinstance(metadata, dict):
             raise UpstreamProtocolError(
-                f"The upstream answered {entity} list with unreadable connector_metadata.{RETRY_OR_REPORT}"
+                f"The upstream returned {entity} list with unreadable connector_metadata.{RETRY_OR_REPORT}"
             )
         cursor = metadata.get("cursor")
         has_more = metadata.get("has_more")
         if cursor is not None and not isinstance(cursor, str):
             raise UpstreamProtocolError(
-                f"The upstream answered {entity} list with a cursor that is not a string.{RETRY_OR_REPORT}"
+                f"The upstream returned {entity} list with a cursor that is not a string.{RETRY_OR_REPORT}"
             )
         if has_more is None:
             has_more = cursor is not None
         if not isinstance(has_more, bool):
             raise UpstreamProtocolError(
-                f"The upstream answered {entity} list with has_more that is not a boolean.{RETRY_OR_REPORT}"
+                f"The upstream returned {entity} list with has_more that is not a boolean.{RETRY_OR_REPORT}"
             )
         if has_more and not cursor:
             raise UpstreamProtocolError(
@@ -154,7 +154,7 @@ class AirbyteExecuteBackend:
             result = result.get("results")
         if not isinstance(result, dict):
             raise UpstreamProtocolError(
-                f"The upstream answered {entity} get with a result that is not a record.{RETRY_OR_REPORT}"
+                f"The upstream returned {entity} get with a result that is not a record.{RETRY_OR_REPORT}"
             )
         return result
 
@@ -267,7 +267,7 @@ class AirbyteExecuteBackend:
                 )
             except TimeoutError:
                 raise UpstreamUnavailableError(
-                    f"The upstream did not answer {label} within the {policy.deadline:g} s call deadline "
+                    f"The upstream did not respond to {label} within the {policy.deadline:g} s call deadline "
                     "(ASHBY_MCP_CALL_DEADLINE). Try again later."
                 ) from None
             else:
@@ -306,11 +306,11 @@ class AirbyteExecuteBackend:
             body = response.json_or_none()
             if not isinstance(body, dict) or "result" not in body:
                 raise _Retryable(
-                    UpstreamProtocolError(f"The upstream answered {label} with an unreadable body (HTTP 200).")
+                    UpstreamProtocolError(f"The upstream returned {label} with an unreadable body (HTTP 200).")
                 )
             if body.get("status") not in (None, "success"):
                 raise UpstreamRequestError(
-                    f"The upstream answered {label} with status {cap_text(self._redact(str(body.get('status'))), 40)}: "
+                    f"The upstream returned {label} with status {cap_text(self._redact(str(body.get('status'))), 40)}: "
                     f"{_describe_body(body, self._redact)}"
                 )
             if body.get("warning"):
@@ -352,7 +352,7 @@ class AirbyteExecuteBackend:
                     f"The upstream failed on {label} (HTTP {status}): {detail}.", status_code=status
                 )
             return _Retryable(error, retry_after)
-        return UpstreamProtocolError(f"The upstream answered {label} with unexpected HTTP {status}: {detail}.")
+        return UpstreamProtocolError(f"The upstream returned {label} with unexpected HTTP {status}: {detail}.")
 
     # Ashby envelopes passed through by the connector
 
@@ -398,7 +398,7 @@ class AirbyteExecuteBackend:
                 token = body.get("access_token") if isinstance(body, dict) else None
                 lifetime = body.get("expires_in", 900) if isinstance(body, dict) else None
                 if not isinstance(token, str) or not token or not isinstance(lifetime, int | float):
-                    raise UpstreamProtocolError("The token endpoint answered with an unreadable body.")
+                    raise UpstreamProtocolError("The token endpoint returned with an unreadable body.")
                 return token, float(lifetime)
             if response.status_code in (400, 401, 403, 422):
                 raise CredentialsError(
@@ -414,7 +414,7 @@ class AirbyteExecuteBackend:
                     ),
                     retry_after,
                 )
-            raise UpstreamProtocolError(f"The token endpoint answered unexpected HTTP {response.status_code}.")
+            raise UpstreamProtocolError(f"The token endpoint returned unexpected HTTP {response.status_code}.")
 
         try:
             return await self._with_retries(attempt, "token request")
@@ -450,7 +450,7 @@ class AirbyteExecuteBackend:
             body = await self._with_retries(attempt, "connector lookup")
             data = body.get("data") if isinstance(body, dict) else None
             if not isinstance(data, list):
-                raise UpstreamProtocolError("The connector lookup answered with an unreadable body.")
+                raise UpstreamProtocolError("The connector lookup returned with an unreadable body.")
             ids = [item.get("id") for item in data if isinstance(item, dict) and isinstance(item.get("id"), str)]
             if len(ids) != 1:
                 found = "no Ashby connector" if not ids else f"{len(ids)} Ashby connectors"
