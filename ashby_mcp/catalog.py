@@ -51,7 +51,7 @@ class Entity:
     singular: str
     """Human name of one record, used in descriptions ("candidate")."""
     summary: str
-    """What the records are, written for a model choosing a tool."""
+    """Description of the records, written for a model choosing a tool."""
     fields: tuple[RecordField, ...]
     get_id_param: str | None = None
     """Wire name of the get action's id parameter; None when there is no get action."""

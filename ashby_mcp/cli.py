@@ -158,7 +158,7 @@ async def _call(settings: Any, tool: str, arguments: dict[str, Any]) -> int:
         print(text, file=sys.stderr)
         return 1
     print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
-    # The text content ends in the line that tells a model how to go on.
+    # The text content ends in the line that shows a model how to go on.
     print(text.rsplit("\n", 1)[-1], file=sys.stderr)
     return 0
 

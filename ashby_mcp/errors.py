@@ -3,7 +3,7 @@
 Every error here is something a model or a person can act on, so the server
 turns each into an `is_error` tool result whose text is the exception's
 message. Anything else that escapes a handler is a bug: the server logs it
-and answers with a generic error, never a traceback.
+and returns a generic error, never a traceback.
 
     AshbyMCPError
     ├── ArgumentError          the call's arguments are invalid
@@ -15,7 +15,7 @@ and answers with a generic error, never a traceback.
         ├── NotFoundError            404, or a *_not_found code in the result
         ├── RateLimitedError         429 after retries, or Retry-After too long
         ├── UpstreamUnavailableError 5xx, timeout or connection error after retries
-        └── UpstreamProtocolError    the upstream answered something unreadable
+        └── UpstreamProtocolError    the upstream returned something unreadable
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class NotFoundError(UpstreamError):
 
 
 class RateLimitedError(UpstreamError):
-    """The upstream kept answering 429, or asked for a longer wait than allowed."""
+    """The upstream kept returning 429, or requested a longer wait than allowed."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, status_code: int | None = 429) -> None:
         super().__init__(message, status_code=status_code)
@@ -81,7 +81,7 @@ class UpstreamUnavailableError(UpstreamError):
 
 
 class UpstreamProtocolError(UpstreamError):
-    """The upstream answered with a body this server cannot read."""
+    """The upstream returned a body this server cannot read."""
 
 
 def cap_text(text: str, limit: int = MAX_UPSTREAM_MESSAGE_CHARS) -> str:

@@ -32,7 +32,7 @@ def parameter_schema(parameter: Parameter, page_size: int) -> dict[str, Any]:
         return {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": page_size}
     if parameter.name == "cursor":
         return {"type": "string"}  # emptiness is checked in code, with a clearer message
-    # No description: the get tool's own description already says "by id (ids from ..._list)".
+    # No description: the get tool's own description already reads "by id (ids from ..._list)".
     return {"type": parameter.type, "minLength": 1}
 
 

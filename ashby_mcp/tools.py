@@ -237,6 +237,11 @@ class ToolRunner:
         }
         self._listing = types.ListToolsResult(tools=[spec.to_mcp() for spec in self.specs])
         self._cut_pages = PageCache()
+        # Per-tool parts of the summary view that every list call would otherwise rebuild.
+        self._view_selects = {name: _view_fields(shaper.view) for name, shaper in self._shapers.items()}
+        self._view_notes = {
+            spec.name: self._view_note(spec) if self._shapers[spec.name].view else "" for spec in self.specs
+        }
 
     def list_tools(self) -> types.ListToolsResult:
         return self._listing
@@ -251,9 +256,9 @@ class ToolRunner:
             # One deadline for the whole call: it may follow empty pages or renew a token.
             with anyio.fail_after(deadline):
                 if spec.action == "list":
-                    structured, hint = await self._list(spec, args)
+                    structured, body, hint = await self._list(spec, args)
                 else:
-                    structured, hint = await self._get(spec, args)
+                    structured, body, hint = await self._get(spec, args)
         except TimeoutError:
             logger.info("tool %s timed out after %g s", name, deadline)
             return error_result(
@@ -263,13 +268,14 @@ class ToolRunner:
         except AshbyMCPError as exc:
             logger.info("tool %s failed: %s: %s", name, type(exc).__name__, str(exc).splitlines()[0])
             return error_result(str(exc))
-        text = f"{dumps(structured)}\n{hint}"
+        text = f"{body}\n{hint}"
         return types.CallToolResult(
             content=[types.TextContent(text=text)],
             structured_content=structured,
         )
 
-    async def _get(self, spec: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    async def _get(self, spec: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+        """Return the shaped record, its JSON text and the hint line."""
         id_param = spec.entity.get_id_param
         assert id_param is not None
         fields = args.get("fields")
@@ -278,13 +284,15 @@ class ToolRunner:
         # Leave room inside the budget for the hint line and its note on unmatched fields.
         room = 200 + _unmatched_fields_room(spec.entity, fields)
         shaped = shaper.shape_whole(record, fields, self.settings.max_result_bytes - room)
+        body = dumps(shaped)
         hint = f"One {spec.entity.singular} record."
-        if "_omitted" in shaped or "…[cut " in dumps(shaped):
+        if "_omitted" in shaped or "…[cut " in body:
             hint += " Some values were cut to fit the result size limit: request them with fields."
         hint += _unmatched_fields_note(spec.entity, fields, [shaped])
-        return shaped, hint
+        return shaped, body, hint
 
-    async def _list(self, spec: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    async def _list(self, spec: ToolSpec, args: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+        """Return one page of shaped records with its next cursor, its JSON text and the hint line."""
         entity = spec.entity
         limit = int(args["limit"]) if args.get("limit") is not None else self.settings.page_size
         cursor = args.get("cursor")
@@ -294,20 +302,19 @@ class ToolRunner:
         else:
             state = self.codec.decode(cursor, entity.name, spec.name)
             if state.skip == 0:
-                # The cursor points at the start of an upstream page, so that page
-                # can be fetched with this call's limit. Mid-page, the page must be
-                # fetched again with the size it had, and at most its rest returns.
-                # Such a cursor stores the size of the page its last record came from, for the check
-                # in _fetch_nonempty that the upstream did not send that page again.
+                # The cursor points at the start of an upstream page, so that page can be
+                # fetched with this call's limit. Mid-page, the page must be fetched again
+                # with the size it had, and at most its rest returns. The old size is kept
+                # so that _fetch_nonempty can check the upstream did not send that page again.
                 recheck_size = state.page_size
                 state = CursorState(entity.name, state.upstream_cursor, limit, 0, state.after)
         fields = args.get("fields")
 
         shaper = self._shapers[spec.name]
-        select = _upstream_fields(fields) if fields else _view_fields(shaper.view)
+        select = _upstream_fields(fields) if fields else self._view_selects[spec.name]
         page, state = await self._fetch_nonempty(spec, state, limit, select, recheck_size)
         remaining = page.records[state.skip :]
-        view_note = self._view_note(spec) if not fields and shaper.view else ""
+        view_note = "" if fields else self._view_notes[spec.name]
         # Room for the envelope, the hint line and the next cursor, which embeds an upstream cursor.
         cursor_room = self._cursor_room(spec, state, page, limit)
         notes = len(view_note.encode("utf-8")) + _unmatched_fields_room(entity, fields)
@@ -349,7 +356,7 @@ class ToolRunner:
         if taken and view_note:
             hint += view_note
         hint += _unmatched_fields_note(entity, fields, parts)
-        return structured, hint
+        return structured, dumps(structured), hint
 
     def _view_note(self, spec: ToolSpec) -> str:
         shown = {path.split(".")[0] for path in spec.entity.list_view or ()}

@@ -144,7 +144,7 @@ class Trimmer:
     def cut_and_size(self, record: dict[str, Any], keep_whole: frozenset[str] = frozenset()) -> tuple[dict[str, Any], int]:
         """Return `cut(record, keep_whole)` and its size in bytes of compact JSON.
 
-        A record whose whole JSON text is no longer than the string limit holds no
+        A record whose whole JSON text is no longer than the string limit contains no
         string to cut, so it skips the walk that would rebuild it unchanged.
         """
         text = dumps(record)

@@ -419,7 +419,7 @@ async def test_paging_through_fault_mix_returns_every_record_once() -> None:
                 result = await client.call_tool("candidates_list", arguments)
                 assert time.monotonic() - started <= 10.5
                 if result.is_error:
-                    # A model retries the same call after an error that says to try again.
+                    # A model retries the same call after an error whose message is to try again.
                     errors.append(result.content[0].text)
                     assert "again" in result.content[0].text
                     continue

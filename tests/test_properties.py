@@ -312,7 +312,7 @@ def test_paging_returns_every_record_once(
             arguments["limit"] = limits[min(call, len(limits) - 1)]
             result = await runner.call("candidates_list", arguments)
             if result.is_error:
-                # An error that tells the model to try again is a valid outcome of an upstream
+                # An error asking the model to try again is a valid outcome of an upstream
                 # fault. The repeated call gets new request numbers, so the faults spare it.
                 assert "Try again" in result.content[0].text, result.content[0].text
                 result = await runner.call("candidates_list", arguments)

@@ -58,7 +58,7 @@ async def test_every_tool_sends_documented_body(httpx_mock: HTTPXMock) -> None:
         params = {spec.entity.get_id_param: "rec-1"} if spec.action == "get" else {"limit": 20}
         body = {"entity": spec.entity.name, "action": spec.action, "params": params}
         if spec.action == "list" and spec.entity.list_view:
-            # The summary view asks upstream only for the top-level fields it shows.
+            # The summary view requests from upstream only for the top-level fields it shows.
             heads = dict.fromkeys(path.split(".")[0] for path in spec.entity.list_view)
             body["select_fields"] = ["id", *[name for name in heads if name != "id"]]
         expected.append(body)

@@ -239,7 +239,7 @@ async def test_success_false_is_an_error(httpx_mock: HTTPXMock, result: dict, er
     await backend.aclose()
 
 
-async def test_success_false_on_list_is_not_an_empty_page(httpx_mock: HTTPXMock) -> None:
+async def test_list_success_false_is_error(httpx_mock: HTTPXMock) -> None:
     _token(httpx_mock)
     failure = {"success": False, "errors": ["invalid_input"], "errorInfo": {"code": "invalid_input", "message": "x"}}
     httpx_mock.add_response(url=EXECUTE_URL, json={"status": "success", "result": failure})

@@ -89,6 +89,10 @@ def _compact_json(value: Any) -> str:
         return "unreadable detail"
 
 
+def _unreadable_list(entity: str, problem: str) -> UpstreamProtocolError:
+    return UpstreamProtocolError(f"The upstream returned a {entity} list with {problem}.{RETRY_OR_REPORT}")
+
+
 class AirbyteExecuteBackend:
     """Backend that forwards each action to Airbyte's execute endpoint."""
 
@@ -119,30 +123,22 @@ class AirbyteExecuteBackend:
         metadata = body.get("connector_metadata") or {}
         if isinstance(result, dict) and "success" in result:
             result, metadata = self._unwrap_ashby_list(entity, result)
+
         if not isinstance(result, list) or not all(isinstance(record, dict) for record in result):
-            raise UpstreamProtocolError(
-                f"The upstream returned {entity} list with a result that is not a list of records.{RETRY_OR_REPORT}"
-            )
+            raise _unreadable_list(entity, "a result that is not a list of records")
         if not isinstance(metadata, dict):
-            raise UpstreamProtocolError(
-                f"The upstream returned {entity} list with unreadable connector_metadata.{RETRY_OR_REPORT}"
-            )
+            raise _unreadable_list(entity, "unreadable connector_metadata")
         cursor = metadata.get("cursor")
-        has_more = metadata.get("has_more")
         if cursor is not None and not isinstance(cursor, str):
-            raise UpstreamProtocolError(
-                f"The upstream returned {entity} list with a cursor that is not a string.{RETRY_OR_REPORT}"
-            )
+            raise _unreadable_list(entity, "a cursor that is not a string")
+        has_more = metadata.get("has_more")
         if has_more is None:
             has_more = cursor is not None
         if not isinstance(has_more, bool):
-            raise UpstreamProtocolError(
-                f"The upstream returned {entity} list with has_more that is not a boolean.{RETRY_OR_REPORT}"
-            )
+            raise _unreadable_list(entity, "has_more that is not a boolean")
         if has_more and not cursor:
-            raise UpstreamProtocolError(
-                f"The upstream said more {entity} records exist but sent no cursor to fetch them.{RETRY_OR_REPORT}"
-            )
+            raise _unreadable_list(entity, "has_more set but no cursor to fetch the next page")
+
         return Page(records=result, cursor=cursor if has_more else None, has_more=has_more)
 
     async def get(self, entity: str, params: dict[str, Any], select_fields: list[str] | None = None) -> dict[str, Any]:
@@ -330,7 +326,7 @@ class AirbyteExecuteBackend:
             )
         if status in (401, 403):
             return CredentialsError(
-                f"The upstream refused the credentials for {label} (HTTP {status}): {detail}. "
+                f"The upstream rejected the credentials for {label} (HTTP {status}): {detail}. "
                 "Check AIRBYTE_CLIENT_ID and AIRBYTE_CLIENT_SECRET (or AIRBYTE_ACCESS_TOKEN) and "
                 "AIRBYTE_ORGANIZATION_ID.",
                 status_code=status,
@@ -420,10 +416,10 @@ class AirbyteExecuteBackend:
             return await self._with_retries(attempt, "token request")
         except UpstreamUnavailableError as exc:
             if exc.status_code != 500:
-                raise  # a timeout or a refused connection says nothing about the credentials
-            # The token endpoint has been seen answering 500 for wrong credentials.
+                raise  # a timeout or a refused connection is no sign of wrong credentials
+            # The token endpoint has been seen returning 500 for wrong credentials.
             raise CredentialsError(
-                f"{exc} The token endpoint also answers 500 for wrong credentials: check "
+                f"{exc} The token endpoint also returns 500 for wrong credentials: check "
                 "AIRBYTE_CLIENT_ID and AIRBYTE_CLIENT_SECRET."
             ) from None
 

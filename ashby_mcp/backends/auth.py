@@ -70,7 +70,7 @@ class TokenProvider:
             return self._shared_refresh(attempts_seen) or await self._refresh()
 
     async def reject(self, value: str) -> str:
-        """Drop a token the upstream answered 401 for and return a fresh one."""
+        """Drop a token the upstream rejected with 401 and return a fresh one."""
         if self._fetch is None:
             raise CredentialsError(
                 "The upstream rejected AIRBYTE_ACCESS_TOKEN (HTTP 401): it is expired or invalid. "

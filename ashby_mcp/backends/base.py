@@ -26,11 +26,11 @@ class Backend(Protocol):
     """An upstream that serves the catalog's list and get actions."""
 
     async def list(self, entity: str, params: dict[str, Any], select_fields: list[str] | None = None) -> Page:
-        """Fetch one page; `params` holds wire parameters only (`cursor`, `limit`)."""
+        """Fetch one page; `params` contains wire parameters only (`cursor`, `limit`)."""
         ...
 
     async def get(self, entity: str, params: dict[str, Any], select_fields: list[str] | None = None) -> dict[str, Any]:
-        """Fetch one record; `params` holds the entity's id parameter by its wire name."""
+        """Fetch one record; `params` contains the entity's id parameter by its wire name."""
         ...
 
     async def aclose(self) -> None:

@@ -29,7 +29,7 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Return the wait a `Retry-After` header asks for, in seconds, or None if absent or unreadable."""
+    """Return the wait a `Retry-After` header requests, in seconds, or None if absent or unreadable."""
     if not value:
         return None
     value = value.strip()
